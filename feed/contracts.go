@@ -1,0 +1,57 @@
+package feed
+
+import "time"
+
+// Tracker keeps the live state of a feed so that the server can send a
+// snapshot to a client that cannot resume. floor.Floor is one.
+type Tracker interface {
+	// Track folds one line the server has just published.
+	Track(line []byte)
+	// Snapshot is the current live state.
+	Snapshot() Snapshot
+}
+
+// Sink takes what a Client receives. live.Hub is one.
+type Sink interface {
+	// Frame ingests one received frame (one or more NDJSON lines) in order.
+	// When a line jumps the seq on a live feed, the sink counts the gap, stops
+	// there and returns resync: the client then reconnects at once from
+	// Resume, and the events that follow fill the hole.
+	Frame(data []byte) (resync bool)
+	// Resume says where to pick up after a reconnect; ok is false before the
+	// first hello, when the client should ask for a snapshot.
+	Resume() (stream string, since int64, ok bool)
+}
+
+// Connection states a Client goes through.
+const (
+	ConnConnecting   = "connecting"
+	ConnLive         = "live"
+	ConnReconnecting = "reconnecting"
+	ConnClosed       = "closed"
+)
+
+// ConnStatus is what the views show about the feed connection.
+type ConnStatus struct {
+	URL   string
+	State string // one of the Conn* states
+	// Err is why the last connection failed or ended, empty while live.
+	Err string
+	// LastFrame is the wall time the last frame arrived; staleness is
+	// measured from it.
+	LastFrame time.Time
+	// Retry is when the next attempt is due while reconnecting.
+	Retry    time.Time
+	Attempts int
+}
+
+// Stale reports how long the feed has been silent at wall time now, and
+// whether that is longer than after (a live feed sends a heartbeat at least
+// every 2 s).
+func (s ConnStatus) Stale(now time.Time, after time.Duration) (time.Duration, bool) {
+	if s.LastFrame.IsZero() {
+		return 0, false
+	}
+	d := now.Sub(s.LastFrame)
+	return d, d > after
+}

@@ -1,0 +1,134 @@
+package feed
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// outEvent is the wire form of an Event: only the fields its type uses.
+type outEvent struct {
+	Type   string `json:"type"`
+	Seq    int64  `json:"seq"`
+	TS     string `json:"ts"`
+	V      int    `json:"v,omitempty"`
+	Feed   string `json:"feed,omitempty"`
+	Stream string `json:"stream,omitempty"`
+
+	Call  string `json:"call,omitempty"`
+	Queue string `json:"queue,omitempty"`
+	Agent string `json:"agent,omitempty"`
+	Name  string `json:"name,omitempty"`
+
+	SLThresholdS  *float64 `json:"sl_threshold_s,omitempty"`
+	SLTarget      *float64 `json:"sl_target,omitempty"`
+	ShortAbandonS *float64 `json:"short_abandon_s,omitempty"`
+	SLMode        string   `json:"sl_mode,omitempty"`
+
+	State  string `json:"state,omitempty"`
+	Skills any    `json:"queues,omitempty"`
+	Reason string `json:"reason,omitempty"`
+
+	Channel string `json:"channel,omitempty"`
+
+	CSAT    *float64 `json:"csat,omitempty"`
+	NPS     *float64 `json:"nps,omitempty"`
+	CES     *float64 `json:"ces,omitempty"`
+	Comment string   `json:"comment,omitempty"`
+
+	// Pointers, so that a snapshot's empty lists are still written.
+	Agents *[]outAgent `json:"agents,omitempty"`
+	Calls  *[]outCall  `json:"calls,omitempty"`
+}
+
+type outAgent struct {
+	Agent  string   `json:"agent"`
+	Name   string   `json:"name,omitempty"`
+	State  string   `json:"state"`
+	Since  string   `json:"since"`
+	Queues []string `json:"queues"`
+	Reason string   `json:"reason,omitempty"`
+	Call   string   `json:"call,omitempty"`
+}
+
+type outCall struct {
+	Call     string  `json:"call"`
+	Queue    string  `json:"queue"`
+	Offered  string  `json:"offered"`
+	Answered *string `json:"answered"`
+	Ended    *string `json:"ended"`
+	Agent    string  `json:"agent,omitempty"`
+}
+
+func optTime(t time.Time) *string {
+	if t.IsZero() {
+		return nil
+	}
+	s := FormatTime(t)
+	return &s
+}
+
+// Encode writes ev as one protocol line, without the trailing newline.
+func Encode(ev *Event) []byte {
+	o := outEvent{Type: ev.Type, Seq: ev.Seq, TS: FormatTime(ev.TS)}
+	switch ev.Type {
+	case TypeHello:
+		o.V, o.Feed, o.Stream = ProtocolVersion, ev.Feed, ev.Stream
+	case TypeSnapshot:
+		encodeSnapshot(&o, ev.Snapshot)
+	case TypeQueueConfig:
+		c := ev.Config
+		o.Queue, o.Name, o.SLMode = c.Queue, c.Name, c.SLMode
+		o.SLThresholdS, o.SLTarget, o.ShortAbandonS = &c.SLThresholdS, &c.SLTarget, &c.ShortAbandonS
+	case TypeAgentState:
+		o.Agent, o.Name, o.State, o.Reason = ev.Agent, ev.Name, ev.State, ev.Reason
+		if ev.HasSkills {
+			o.Skills = nonNil(ev.Skills)
+		}
+	case TypeSurvey:
+		o.Call, o.Agent, o.Queue = ev.Call, ev.Agent, ev.Queue
+		o.CSAT, o.NPS, o.CES, o.Comment = ev.CSAT, ev.NPS, ev.CES, ev.Comment
+	default:
+		o.Call, o.Queue, o.Agent = ev.Call, ev.Queue, ev.Agent
+		if ev.Type == TypeOffered && ev.Channel != "voice" {
+			o.Channel = ev.Channel
+		}
+	}
+	b, err := json.Marshal(&o)
+	if err != nil {
+		// Every field is a plain string, number or slice of them.
+		panic("feed: encoding an event: " + err.Error())
+	}
+	return b
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func encodeSnapshot(o *outEvent, s *Snapshot) {
+	if s == nil {
+		s = &Snapshot{}
+	}
+	o.Skills = nonNilQueues(s.Queues)
+	agents := make([]outAgent, 0, len(s.Agents))
+	for _, a := range s.Agents {
+		agents = append(agents, outAgent{Agent: a.Agent, Name: a.Name, State: a.State,
+			Since: FormatTime(a.Since), Queues: nonNil(a.Queues), Reason: a.Reason, Call: a.Call})
+	}
+	calls := make([]outCall, 0, len(s.Calls))
+	for _, c := range s.Calls {
+		calls = append(calls, outCall{Call: c.Call, Queue: c.Queue, Offered: FormatTime(c.Offered),
+			Answered: optTime(c.Answered), Ended: optTime(c.Ended), Agent: c.Agent})
+	}
+	o.Agents, o.Calls = &agents, &calls
+}
+
+func nonNilQueues(q []QueueConfig) []QueueConfig {
+	if q == nil {
+		return []QueueConfig{}
+	}
+	return q
+}

@@ -1,0 +1,387 @@
+package floor
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/floorwatch/floorwatch/feed"
+)
+
+type queue struct {
+	id    string
+	cfg   feed.QueueConfig // as the feed says
+	all   queueCounts
+	today queueCounts
+}
+
+type agent struct {
+	id, name      string
+	state, reason string
+	since         time.Time
+	skills        []string
+	all, today    agentCounts
+	allTime       agentTime
+	todayTime     agentTime
+	// intervals are the agent's closed states within the horizon, oldest
+	// first, for rolling windows.
+	intervals []interval
+}
+
+type interval struct {
+	from, to      time.Time
+	state, reason string
+}
+
+type callState uint8
+
+const (
+	waiting callState = iota
+	talking
+	wrapUp
+)
+
+type call struct {
+	id       string
+	queue    *queue
+	state    callState
+	offered  time.Time // when it started waiting in queue (reset by a transfer)
+	answered time.Time
+	ended    time.Time
+	agent    *agent
+}
+
+func (f *Floor) queue(id string) *queue {
+	q := f.queues[id]
+	if q == nil {
+		q = &queue{id: id, cfg: feed.DefaultQueueConfig(id)}
+		f.queues[id] = q
+	}
+	return q
+}
+
+func (f *Floor) agent(id string) *agent {
+	a := f.agents[id]
+	if a == nil {
+		a = &agent{id: id, state: feed.StateOffline}
+		f.agents[id] = a
+	}
+	return a
+}
+
+// goal is the queue's goal in force: the feed's, with the goals file's
+// overrides.
+func (f *Floor) goal(q *queue) feed.QueueConfig {
+	if f.opts.Goals == nil {
+		return q.cfg
+	}
+	return f.opts.Goals.queueGoal(q.cfg)
+}
+
+// count records a fact in the all-time and today counters and the log.
+func (f *Floor) count(fc fact) {
+	var qa, qt *queueCounts
+	var aa, at *agentCounts
+	var spareQ queueCounts
+	var spareA agentCounts
+	qa, qt, aa, at = &spareQ, &spareQ, &spareA, &spareA
+	if fc.q != nil {
+		qa, qt = &fc.q.all, &fc.q.today
+	}
+	if fc.a != nil {
+		aa, at = &fc.a.all, &fc.a.today
+	}
+	fc.addTo(qa, aa)
+	fc.addTo(qt, at)
+	f.log.add(fc, f.now.Add(-f.opts.Horizon))
+}
+
+func seconds(d time.Duration) float64 { return d.Seconds() }
+
+// waitSince is the wait from start to ts; a clock that runs backwards
+// between two events gives no wait rather than a negative one.
+func waitSince(start, ts time.Time) float64 {
+	if ts.Before(start) {
+		return 0
+	}
+	return seconds(ts.Sub(start))
+}
+
+// apply changes the floor by one shape-checked event, or says why the event
+// contradicts the state (and then changes nothing).
+func (f *Floor) apply(ev *feed.Event) error {
+	switch ev.Type {
+	case feed.TypeQueueConfig:
+		f.advance(ev.TS)
+		q := f.queue(ev.Queue)
+		name := q.cfg.Name
+		q.cfg = ev.Config
+		if q.cfg.Name == "" {
+			q.cfg.Name = name
+		}
+	case feed.TypeAgentState:
+		f.advance(ev.TS)
+		a := f.agent(ev.Agent)
+		if ev.Name != "" {
+			a.name = ev.Name
+		}
+		if ev.HasSkills {
+			a.skills = append([]string(nil), ev.Skills...)
+		}
+		f.setState(a, ev.State, ev.Reason, ev.TS)
+	case feed.TypeOffered:
+		if c := f.calls[ev.Call]; c != nil {
+			return contradiction("call", "call %q is already %s", ev.Call, c.describe())
+		}
+		f.advance(ev.TS)
+		q := f.queue(ev.Queue)
+		f.calls[ev.Call] = &call{id: ev.Call, queue: q, offered: ev.TS}
+		f.waiting++
+		f.count(fact{at: ev.TS, kind: factOffered, q: q})
+	case feed.TypeAnswered, feed.TypeMissed, feed.TypeAbandoned:
+		c, err := f.waitingCall(ev)
+		if err != nil {
+			return err
+		}
+		f.advance(ev.TS)
+		f.settle(c, ev)
+	case feed.TypeTransferred, feed.TypeEnded:
+		c := f.calls[ev.Call]
+		if c == nil || c.state != talking {
+			return contradiction("call", "call %q is not in conversation%s", ev.Call, c.describe2())
+		}
+		if c.agent.id != ev.Agent {
+			return contradiction("agent", "call %q is in conversation with %q, not %q", ev.Call, c.agent.id, ev.Agent)
+		}
+		f.advance(ev.TS)
+		if ev.Type == feed.TypeEnded {
+			delete(f.calls, c.id)
+			c.state, c.ended = wrapUp, ev.TS
+			f.wrapping[c.id] = c
+			return nil
+		}
+		// The agent's leg ends with no wrap-up and no AHT sample; the call
+		// waits again in the target queue, a new offer there.
+		f.count(fact{at: ev.TS, kind: factTransferred, a: c.agent})
+		target := f.queue(ev.Queue)
+		c.queue, c.state, c.offered, c.answered, c.agent = target, waiting, ev.TS, time.Time{}, nil
+		f.waiting++
+		f.count(fact{at: ev.TS, kind: factOffered, q: target})
+	case feed.TypeWrapped:
+		c := f.wrapping[ev.Call]
+		if c == nil {
+			return contradiction("call", "call %q is not in wrap-up", ev.Call)
+		}
+		if c.agent.id != ev.Agent {
+			return contradiction("agent", "call %q is in wrap-up with %q, not %q", ev.Call, c.agent.id, ev.Agent)
+		}
+		f.advance(ev.TS)
+		delete(f.wrapping, c.id)
+		f.count(fact{at: ev.TS, kind: factWrapped, q: c.queue, a: c.agent, v: waitSince(c.answered, ev.TS)})
+	case feed.TypeSurvey:
+		f.advance(ev.TS)
+		q, a := f.queue(ev.Queue), f.agent(ev.Agent)
+		fc := fact{at: ev.TS, kind: factSurvey, q: q, a: a, csat: score(ev.CSAT), nps: score(ev.NPS), ces: score(ev.CES)}
+		f.count(fc)
+		if f.lowScore(fc) {
+			f.remember(RecoveryItem{At: ev.TS, Kind: "survey", Call: ev.Call, Queue: ev.Queue, Agent: ev.Agent,
+				CSAT: ev.CSAT, NPS: ev.NPS, CES: ev.CES, Comment: ev.Comment})
+		}
+	}
+	return nil
+}
+
+func score(p *float64) float64 {
+	if p == nil {
+		return math.NaN()
+	}
+	return *p
+}
+
+func (f *Floor) waitingCall(ev *feed.Event) (*call, error) {
+	c := f.calls[ev.Call]
+	switch {
+	case c == nil || c.state != waiting:
+		return nil, contradiction("call", "call %q is not waiting%s", ev.Call, c.describe2())
+	case c.queue.id != ev.Queue:
+		return nil, contradiction("queue", "call %q is waiting in %q, not %q", ev.Call, c.queue.id, ev.Queue)
+	}
+	return c, nil
+}
+
+// settle applies an answer, miss or abandon to a waiting call.
+func (f *Floor) settle(c *call, ev *feed.Event) {
+	g := f.goal(c.queue)
+	wait := waitSince(c.offered, ev.TS)
+	var flags uint8
+	if wait <= g.SLThresholdS {
+		flags |= flagWithin
+	}
+	switch ev.Type {
+	case feed.TypeAnswered:
+		a := f.agent(ev.Agent)
+		c.state, c.answered, c.agent = talking, ev.TS, a
+		f.waiting--
+		f.count(fact{at: ev.TS, kind: factAnswered, q: c.queue, a: a, v: wait, flags: flags})
+	case feed.TypeMissed:
+		f.count(fact{at: ev.TS, kind: factMissed, a: f.agent(ev.Agent)})
+	case feed.TypeAbandoned:
+		if wait < g.ShortAbandonS {
+			flags |= flagShort
+		}
+		delete(f.calls, c.id)
+		f.waiting--
+		f.count(fact{at: ev.TS, kind: factAbandoned, q: c.queue, v: wait, flags: flags})
+		if wait > f.longWait(g) {
+			f.remember(RecoveryItem{At: ev.TS, Kind: "abandon", Call: c.id, Queue: c.queue.id, WaitS: wait})
+		}
+	}
+}
+
+// setState moves an agent to a new state at ts, closing the time spent in
+// the old one.
+func (f *Floor) setState(a *agent, state, reason string, ts time.Time) {
+	if state == a.state && reason == a.reason {
+		return
+	}
+	f.closeInterval(a, ts)
+	a.state, a.reason, a.since = state, reason, ts
+}
+
+func (f *Floor) closeInterval(a *agent, to time.Time) {
+	from := a.since
+	if a.state == feed.StateOffline || from.IsZero() || !to.After(from) {
+		return
+	}
+	a.allTime.add(a.state, a.reason, seconds(to.Sub(from)))
+	if tf := maxTime(from, f.todayStart); to.After(tf) {
+		a.todayTime.add(a.state, a.reason, seconds(to.Sub(tf)))
+	}
+	horizonStart := f.now.Add(-f.opts.Horizon)
+	drop := 0
+	for drop < len(a.intervals) && a.intervals[drop].to.Before(horizonStart) {
+		drop++
+	}
+	if drop > 0 {
+		a.intervals = append(a.intervals[:0], a.intervals[drop:]...)
+	}
+	a.intervals = append(a.intervals, interval{from: from, to: to, state: a.state, reason: a.reason})
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func (f *Floor) applySnapshot(ev *feed.Event) {
+	f.advance(ev.TS)
+	s := ev.Snapshot
+	for _, qc := range s.Queues {
+		f.queue(qc.Queue).cfg = qc
+	}
+	for _, as := range s.Agents {
+		a := f.agent(as.Agent)
+		if as.Name != "" {
+			a.name = as.Name
+		}
+		if as.Queues != nil {
+			a.skills = append([]string(nil), as.Queues...)
+		}
+		// What the agent did before the snapshot's `since` is the old state's.
+		end := as.Since
+		if end.After(ev.TS) {
+			end = ev.TS
+		}
+		f.closeInterval(a, end)
+		a.state, a.reason, a.since = as.State, as.Reason, as.Since
+	}
+	clear(f.calls)
+	clear(f.wrapping)
+	f.waiting = 0
+	for _, cs := range s.Calls {
+		c := &call{id: cs.Call, queue: f.queue(cs.Queue), offered: cs.Offered, answered: cs.Answered, ended: cs.Ended}
+		if cs.Agent != "" {
+			c.agent = f.agent(cs.Agent)
+		}
+		switch {
+		case !cs.Ended.IsZero():
+			c.state = wrapUp
+			f.wrapping[c.id] = c
+		case !cs.Answered.IsZero():
+			c.state = talking
+			f.calls[c.id] = c
+		default:
+			f.calls[c.id] = c
+			f.waiting++
+		}
+	}
+}
+
+// Snapshot is the floor's current live state (feed.Tracker), as a feed
+// server sends it to a client that cannot resume.
+func (f *Floor) Snapshot() feed.Snapshot {
+	s := feed.Snapshot{Queues: []feed.QueueConfig{}, Agents: []feed.AgentSnap{}, Calls: []feed.CallSnap{}}
+	for _, id := range sortedKeys(f.queues) {
+		s.Queues = append(s.Queues, f.queues[id].cfg)
+	}
+	onCall := map[*agent]string{}
+	for _, c := range f.calls {
+		if c.state == talking {
+			onCall[c.agent] = c.id
+		}
+	}
+	for _, id := range sortedKeys(f.agents) {
+		a := f.agents[id]
+		since := a.since
+		if since.IsZero() {
+			since = f.now
+		}
+		s.Agents = append(s.Agents, feed.AgentSnap{Agent: a.id, Name: a.name, State: a.state, Since: since,
+			Queues: append([]string{}, a.skills...), Reason: a.reason, Call: onCall[a]})
+	}
+	for _, m := range []map[string]*call{f.calls, f.wrapping} {
+		for _, id := range sortedKeys(m) {
+			c := m[id]
+			cs := feed.CallSnap{Call: c.id, Queue: c.queue.id, Offered: c.offered, Answered: c.answered, Ended: c.ended}
+			if c.agent != nil {
+				cs.Agent = c.agent.id
+			}
+			s.Calls = append(s.Calls, cs)
+		}
+	}
+	return s
+}
+
+func contradiction(field, format string, args ...any) error {
+	return &feed.LineError{Field: field, Msg: fmt.Sprintf(format, args...)}
+}
+
+func (c *call) describe() string {
+	switch c.state {
+	case waiting:
+		return "waiting in " + c.queue.id
+	case talking:
+		return "in conversation with " + c.agent.id
+	}
+	return "in wrap-up"
+}
+
+// describe2 adds what the call is doing instead, if it is known at all.
+func (c *call) describe2() string {
+	if c == nil {
+		return " (no such call is live)"
+	}
+	return " (it is " + c.describe() + ")"
+}
+
+func (f *Floor) remember(it RecoveryItem) {
+	const keep = 500
+	if len(f.recovery) < keep {
+		f.recovery = append(f.recovery, it)
+	} else {
+		f.recovery[f.recNext] = it
+	}
+	f.recNext = (f.recNext + 1) % keep
+}

@@ -1,0 +1,201 @@
+package floor
+
+import (
+	"math"
+	"time"
+)
+
+// queueCounts are the counted figures of a queue over some span.
+type queueCounts struct {
+	offered, answered, within     int64
+	abandoned, short, abandonedIn int64 // abandonedIn: abandoned with wait within the goal
+	waitSum                       float64
+	handleSum                     float64
+	handled                       int64 // wrapped calls with an AHT sample
+	surveys                       survey
+}
+
+// agentCounts are the counted figures of an agent over some span.
+type agentCounts struct {
+	handled, missed, transferred int64
+	handleSum                    float64
+	handleN                      int64
+	surveys                      survey
+}
+
+// survey sums post-call scores.
+type survey struct {
+	n                     int64
+	csatSum               float64
+	csatN                 int64
+	promoters, detractors int64
+	npsN                  int64
+	cesSum                float64
+	cesN                  int64
+}
+
+func (s *survey) add(csat, nps, ces float64) {
+	s.n++
+	if !math.IsNaN(csat) {
+		s.csatSum += csat
+		s.csatN++
+	}
+	if !math.IsNaN(nps) {
+		s.npsN++
+		switch {
+		case nps >= 9:
+			s.promoters++
+		case nps <= 6:
+			s.detractors++
+		}
+	}
+	if !math.IsNaN(ces) {
+		s.cesSum += ces
+		s.cesN++
+	}
+}
+
+func (s *survey) merge(o survey) {
+	s.n += o.n
+	s.csatSum += o.csatSum
+	s.csatN += o.csatN
+	s.promoters += o.promoters
+	s.detractors += o.detractors
+	s.npsN += o.npsN
+	s.cesSum += o.cesSum
+	s.cesN += o.cesN
+}
+
+// agentTime is where an agent's staffed time went, in seconds.
+type agentTime struct {
+	available, busy, aux float64 // busy: on call or in wrap-up
+	auxBy                map[string]float64
+}
+
+func (t *agentTime) add(state, reason string, secs float64) {
+	if secs <= 0 {
+		return
+	}
+	switch state {
+	case "available":
+		t.available += secs
+	case "on_call", "wrap_up":
+		t.busy += secs
+	case "aux":
+		t.aux += secs
+		if t.auxBy == nil {
+			t.auxBy = map[string]float64{}
+		}
+		t.auxBy[auxReason(reason)] += secs
+	}
+}
+
+func (t *agentTime) merge(o agentTime) {
+	t.available += o.available
+	t.busy += o.busy
+	t.aux += o.aux
+	for r, s := range o.auxBy {
+		if t.auxBy == nil {
+			t.auxBy = map[string]float64{}
+		}
+		t.auxBy[r] += s
+	}
+}
+
+func auxReason(r string) string {
+	if r == "" {
+		return "unspecified"
+	}
+	return r
+}
+
+// factKind is what a fact records.
+type factKind uint8
+
+const (
+	factOffered factKind = iota
+	factAnswered
+	factAbandoned
+	factMissed
+	factTransferred
+	factWrapped
+	factSurvey
+)
+
+// A fact is one counted happening, kept for the rolling windows. The same
+// fact is added to the all-time and today counters when it happens and
+// re-added from the log for a window, so every span counts the same way.
+type fact struct {
+	at    time.Time
+	kind  factKind
+	q     *queue
+	a     *agent
+	v     float64 // wait or handle time, seconds
+	flags uint8
+	// survey scores, NaN when not asked
+	csat, nps, ces float64
+}
+
+const (
+	flagWithin uint8 = 1 << iota // answered or abandoned within the goal
+	flagShort                    // a short abandon
+)
+
+func (fc *fact) addTo(qc *queueCounts, ac *agentCounts) {
+	switch fc.kind {
+	case factOffered:
+		qc.offered++
+	case factAnswered:
+		qc.answered++
+		qc.waitSum += fc.v
+		if fc.flags&flagWithin != 0 {
+			qc.within++
+		}
+		ac.handled++
+	case factAbandoned:
+		qc.abandoned++
+		if fc.flags&flagWithin != 0 {
+			qc.abandonedIn++
+		}
+		if fc.flags&flagShort != 0 {
+			qc.short++
+		}
+	case factMissed:
+		ac.missed++
+	case factTransferred:
+		ac.transferred++
+	case factWrapped:
+		qc.handled++
+		qc.handleSum += fc.v
+		ac.handleN++
+		ac.handleSum += fc.v
+	case factSurvey:
+		qc.surveys.add(fc.csat, fc.nps, fc.ces)
+		ac.surveys.add(fc.csat, fc.nps, fc.ces)
+	}
+}
+
+// factLog keeps the facts of the horizon, oldest first. Facts older than the
+// horizon are dropped as new ones come, so its size follows the floor's
+// rate, not the length of the shift.
+type factLog struct {
+	facts []fact
+	head  int // facts[head:] are live
+}
+
+func (l *factLog) add(fc fact, horizonStart time.Time) {
+	for l.head < len(l.facts) && l.facts[l.head].at.Before(horizonStart) {
+		l.facts[l.head] = fact{}
+		l.head++
+	}
+	// Reuse the dropped front once it is half the slice.
+	if l.head > 0 && l.head >= len(l.facts)/2 {
+		n := copy(l.facts, l.facts[l.head:])
+		clear(l.facts[n:])
+		l.facts = l.facts[:n]
+		l.head = 0
+	}
+	l.facts = append(l.facts, fc)
+}
+
+func (l *factLog) live() []fact { return l.facts[l.head:] }

@@ -1,0 +1,241 @@
+package floor
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"os"
+	"sort"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/floorwatch/floorwatch/feed"
+)
+
+// Goals is the local goals file: overrides of the feed's queue goals, the
+// team's targets for every agent, each agent's own, and when "today" starts.
+type Goals struct {
+	Day      DayGoal               `yaml:"day"`
+	Queues   map[string]QueueGoal  `yaml:"queues"`
+	Team     AgentGoals            `yaml:"team"`
+	Agents   map[string]AgentGoals `yaml:"agents"`
+	Recovery RecoveryRule          `yaml:"recovery"`
+}
+
+// DayGoal says when "today" starts.
+type DayGoal struct {
+	StartHour *int   `yaml:"start_hour"`
+	TimeZone  string `yaml:"time_zone"`
+	loc       *time.Location
+}
+
+// QueueGoal overrides a queue's goal; unset fields keep the feed's.
+type QueueGoal struct {
+	SLThresholdS  *float64 `yaml:"sl_threshold_s"`
+	SLTarget      *float64 `yaml:"sl_target"`
+	ShortAbandonS *float64 `yaml:"short_abandon_s"`
+	SLMode        string   `yaml:"sl_mode"`
+}
+
+// AgentGoals are targets for an agent; unset ones are not checked.
+type AgentGoals struct {
+	AHTS      *float64 `yaml:"aht_s" json:"aht_s,omitempty"`         // at most
+	CSAT      *float64 `yaml:"csat" json:"csat,omitempty"`           // at least
+	AuxS      *float64 `yaml:"aux_s" json:"aux_s,omitempty"`         // at most, over the window
+	Missed    *int64   `yaml:"missed" json:"missed,omitempty"`       // at most, over the window
+	Occupancy *float64 `yaml:"occupancy" json:"occupancy,omitempty"` // at least
+}
+
+// RecoveryRule says which customers the Recovery view lists.
+type RecoveryRule struct {
+	// AbandonWaitS: an abandon after a longer wait is listed (default: the
+	// queue's answer-time threshold).
+	AbandonWaitS *float64 `yaml:"abandon_wait_s"`
+	CSATAtMost   *float64 `yaml:"csat_at_most"` // default 2
+	NPSAtMost    *float64 `yaml:"nps_at_most"`  // default 6 (a detractor)
+	CESAtLeast   *float64 `yaml:"ces_at_least"` // default 5
+}
+
+// LoadGoals reads and checks a goals file.
+func LoadGoals(path string) (*Goals, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	g, err := ParseGoals(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return g, nil
+}
+
+// ParseGoals reads a goals file's YAML (or JSON), rejecting unknown keys and
+// values out of range.
+func ParseGoals(b []byte) (*Goals, error) {
+	var g Goals
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(&g); err != nil {
+		return nil, fmt.Errorf("goals: %w", err)
+	}
+	if h := g.Day.StartHour; h != nil && (*h < 0 || *h > 23) {
+		return nil, fmt.Errorf("goals: day.start_hour: %d is not an hour (0..23)", *h)
+	}
+	if g.Day.TimeZone != "" {
+		loc, err := time.LoadLocation(g.Day.TimeZone)
+		if err != nil {
+			return nil, fmt.Errorf("goals: day.time_zone: %q is not a time zone (try UTC or Europe/Paris): %v", g.Day.TimeZone, err)
+		}
+		g.Day.loc = loc
+	}
+	for _, id := range sortedKeys(g.Queues) {
+		q := g.Queues[id]
+		where := "queues." + id
+		if err := inRange(where+".sl_threshold_s", q.SLThresholdS, 0, math.Inf(1)); err != nil {
+			return nil, err
+		}
+		if err := inRange(where+".sl_target", q.SLTarget, 0, 1); err != nil {
+			return nil, err
+		}
+		if err := inRange(where+".short_abandon_s", q.ShortAbandonS, 0, math.Inf(1)); err != nil {
+			return nil, err
+		}
+		if q.SLMode != "" && !feed.ValidSLMode(q.SLMode) {
+			return nil, fmt.Errorf("goals: %s.sl_mode: %q is not one of exclude_short, answered_only, abandons_in_sl_good", where, q.SLMode)
+		}
+	}
+	check := func(where string, a AgentGoals) error {
+		for _, c := range []struct {
+			name   string
+			v      *float64
+			lo, hi float64
+		}{{"aht_s", a.AHTS, 0, math.Inf(1)}, {"csat", a.CSAT, 1, 5}, {"aux_s", a.AuxS, 0, math.Inf(1)}, {"occupancy", a.Occupancy, 0, 1}} {
+			if err := inRange(where+"."+c.name, c.v, c.lo, c.hi); err != nil {
+				return err
+			}
+		}
+		if a.Missed != nil && *a.Missed < 0 {
+			return fmt.Errorf("goals: %s.missed: must not be negative", where)
+		}
+		return nil
+	}
+	if err := check("team", g.Team); err != nil {
+		return nil, err
+	}
+	for _, id := range sortedKeys(g.Agents) {
+		if err := check("agents."+id, g.Agents[id]); err != nil {
+			return nil, err
+		}
+	}
+	return &g, nil
+}
+
+func inRange(field string, v *float64, lo, hi float64) error {
+	if v != nil && (*v < lo || *v > hi || math.IsNaN(*v)) {
+		return fmt.Errorf("goals: %s: %v is out of range %v..%v", field, *v, lo, hi)
+	}
+	return nil
+}
+
+func (g *Goals) queueGoal(c feed.QueueConfig) feed.QueueConfig {
+	o, ok := g.Queues[c.Queue]
+	if !ok {
+		return c
+	}
+	if o.SLThresholdS != nil {
+		c.SLThresholdS = *o.SLThresholdS
+	}
+	if o.SLTarget != nil {
+		c.SLTarget = *o.SLTarget
+	}
+	if o.ShortAbandonS != nil {
+		c.ShortAbandonS = *o.ShortAbandonS
+	}
+	if o.SLMode != "" {
+		c.SLMode = o.SLMode
+	}
+	return c
+}
+
+// agentGoals are the team's goals with the agent's own on top.
+func (g *Goals) agentGoals(id string) AgentGoals {
+	if g == nil {
+		return AgentGoals{}
+	}
+	out := g.Team
+	if o, ok := g.Agents[id]; ok {
+		if o.AHTS != nil {
+			out.AHTS = o.AHTS
+		}
+		if o.CSAT != nil {
+			out.CSAT = o.CSAT
+		}
+		if o.AuxS != nil {
+			out.AuxS = o.AuxS
+		}
+		if o.Missed != nil {
+			out.Missed = o.Missed
+		}
+		if o.Occupancy != nil {
+			out.Occupancy = o.Occupancy
+		}
+	}
+	return out
+}
+
+// flags names the goals an agent is off, in a fixed order.
+func (a *AgentReport) flags() []string {
+	g := a.Goals
+	out := []string{}
+	if g.AHTS != nil && a.AHTS != nil && *a.AHTS > *g.AHTS {
+		out = append(out, "aht")
+	}
+	if g.CSAT != nil && a.CSAT != nil && *a.CSAT < *g.CSAT {
+		out = append(out, "csat")
+	}
+	if g.AuxS != nil && a.AuxS > *g.AuxS {
+		out = append(out, "aux")
+	}
+	if g.Missed != nil && a.Missed > *g.Missed {
+		out = append(out, "missed")
+	}
+	if g.Occupancy != nil && a.Occupancy != nil && *a.Occupancy < *g.Occupancy {
+		out = append(out, "occupancy")
+	}
+	return out
+}
+
+func (f *Floor) longWait(g feed.QueueConfig) float64 {
+	if r := f.opts.Goals; r != nil && r.Recovery.AbandonWaitS != nil {
+		return *r.Recovery.AbandonWaitS
+	}
+	return g.SLThresholdS
+}
+
+func (f *Floor) lowScore(fc fact) bool {
+	csatMax, npsMax, cesMin := 2.0, 6.0, 5.0
+	if g := f.opts.Goals; g != nil {
+		r := g.Recovery
+		if r.CSATAtMost != nil {
+			csatMax = *r.CSATAtMost
+		}
+		if r.NPSAtMost != nil {
+			npsMax = *r.NPSAtMost
+		}
+		if r.CESAtLeast != nil {
+			cesMin = *r.CESAtLeast
+		}
+	}
+	// NaN compares false, so a score the survey did not ask never matches.
+	return fc.csat <= csatMax || fc.nps <= npsMax || fc.ces >= cesMin
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

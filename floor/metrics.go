@@ -1,0 +1,459 @@
+package floor
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/floorwatch/floorwatch/erlang"
+	"github.com/floorwatch/floorwatch/feed"
+)
+
+// Window is the span a Report's counted figures cover. Figures of "now"
+// (waiting, agents by state, time in state) are the same in every window.
+type Window struct {
+	today bool
+	span  time.Duration
+}
+
+var (
+	// All covers everything received.
+	All = Window{}
+	// Today covers the floor clock's day (see Options.DayStartHour).
+	Today = Window{today: true}
+)
+
+// Rolling covers the last d of the floor clock.
+func Rolling(d time.Duration) Window { return Window{span: d} }
+
+// Span is the rolling window's length, zero for All and Today.
+func (w Window) Span() time.Duration { return w.span }
+
+func (w Window) String() string {
+	switch {
+	case w.today:
+		return "today"
+	case w.span > 0:
+		return shortDuration(w.span)
+	}
+	return "all"
+}
+
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
+// ParseWindow reads "all", "today" or a duration such as "30m".
+func ParseWindow(s string) (Window, error) {
+	switch s {
+	case "", "all":
+		return All, nil
+	case "today":
+		return Today, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return All, fmt.Errorf("window %q: want all, today or a positive duration such as 30m", s)
+	}
+	return Rolling(d), nil
+}
+
+// arrivalSpan is how far back the offer rate for Erlang C is measured.
+const arrivalSpan = 30 * time.Minute
+
+// Report computes every figure for window w at the floor clock's now.
+func (f *Floor) Report(w Window) *Report {
+	r := &Report{Feed: f.stats, Now: Time{f.now}, Window: w.String()}
+	now := f.now
+
+	qc, ac, at := f.counts(w)
+	arrivals := f.arrivals(now)
+
+	// Live figures: calls waiting and agents by state.
+	type live struct {
+		waiting int
+		oldest  time.Time
+	}
+	liveQ := map[*queue]*live{}
+	onCall := map[*agent]string{}
+	for _, c := range f.calls {
+		switch c.state {
+		case waiting:
+			l := liveQ[c.queue]
+			if l == nil {
+				l = &live{}
+				liveQ[c.queue] = l
+			}
+			l.waiting++
+			if l.oldest.IsZero() || c.offered.Before(l.oldest) {
+				l.oldest = c.offered
+			}
+		case talking:
+			onCall[c.agent] = c.id
+		}
+	}
+
+	// Agents first: queues sum their skilled agents.
+	agentIDs := sortedKeys(f.agents)
+	r.Agents = make([]AgentReport, 0, len(agentIDs))
+	var floorState stateCounts
+	var floorTime agentTime
+	queueState := map[string]*stateCounts{}
+	queueTime := map[string]*agentTime{}
+	for _, id := range agentIDs {
+		a := f.agents[id]
+		t := at[a]
+		floorState.add(a.state)
+		floorTime.merge(t)
+		seen := map[string]bool{}
+		for _, s := range a.skills {
+			if seen[s] {
+				continue
+			}
+			seen[s] = true
+			if queueState[s] == nil {
+				queueState[s], queueTime[s] = &stateCounts{}, &agentTime{}
+			}
+			queueState[s].add(a.state)
+			queueTime[s].merge(t)
+		}
+		r.Agents = append(r.Agents, f.agentReport(a, ac[a], t, onCall[a]))
+	}
+
+	r.Queues = make([]QueueReport, 0, len(f.queues))
+	var floorCounts queueCounts
+	var slNum, slDen, targetWeighted, targetPlain float64
+	for _, id := range sortedKeys(f.queues) {
+		q := f.queues[id]
+		g := f.goal(q)
+		c := qc[q]
+		qr := QueueReport{Queue: q.id, Name: q.cfg.Name, SLThresholdS: g.SLThresholdS,
+			ShortAbandonS: g.ShortAbandonS, SLMode: g.SLMode}
+		if qr.Name == "" {
+			qr.Name = q.id
+		}
+		num, den := slParts(c, g.SLMode)
+		slNum += num
+		slDen += den
+		targetWeighted += g.SLTarget * den
+		targetPlain += g.SLTarget
+		qr.Metrics = countsMetrics(c, num, den)
+		qr.SLTarget = g.SLTarget
+		if l := liveQ[q]; l != nil {
+			qr.Waiting = l.waiting
+			qr.LongestWaitS = ptr(waitSince(l.oldest, now))
+		}
+		if st := queueState[q.id]; st != nil {
+			st.fill(&qr.Metrics)
+			qr.Occupancy = occupancy(*queueTime[q.id])
+		}
+		qr.ArrivalsPerHour = arrivals[q]
+		if qr.AHTS != nil && *qr.AHTS > 0 {
+			n := erlang.AgentsNeeded(qr.ArrivalsPerHour/3600, *qr.AHTS, g.SLThresholdS, g.SLTarget)
+			qr.AgentsNeeded = &n
+		}
+		floorCounts.add(c)
+		r.Floor.Waiting += qr.Waiting
+		if qr.LongestWaitS != nil && (r.Floor.LongestWaitS == nil || *qr.LongestWaitS > *r.Floor.LongestWaitS) {
+			r.Floor.LongestWaitS = ptr(*qr.LongestWaitS)
+		}
+		r.Queues = append(r.Queues, qr)
+	}
+	waiting, longest := r.Floor.Waiting, r.Floor.LongestWaitS
+	r.Floor = countsMetrics(floorCounts, slNum, slDen)
+	r.Floor.Waiting, r.Floor.LongestWaitS = waiting, longest
+	switch {
+	case slDen > 0:
+		r.Floor.SLTarget = targetWeighted / slDen
+	case len(r.Queues) > 0:
+		r.Floor.SLTarget = targetPlain / float64(len(r.Queues))
+	default:
+		r.Floor.SLTarget = feed.DefaultSLTarget
+	}
+	floorState.fill(&r.Floor)
+	r.Floor.Occupancy = occupancy(floorTime)
+
+	r.Recovery = f.recoveryList(w)
+	r.History = f.history(now)
+	return r
+}
+
+// counts gathers the counted figures of window w, per queue and agent.
+func (f *Floor) counts(w Window) (map[*queue]queueCounts, map[*agent]agentCounts, map[*agent]agentTime) {
+	qc := make(map[*queue]queueCounts, len(f.queues))
+	ac := make(map[*agent]agentCounts, len(f.agents))
+	at := make(map[*agent]agentTime, len(f.agents))
+	now := f.now
+	switch {
+	case w.span > 0:
+		from := now.Add(-w.span)
+		for i := range f.log.live() {
+			fc := &f.log.live()[i]
+			if fc.at.Before(from) || fc.at.After(now) {
+				continue
+			}
+			q, a := qc[fc.q], ac[fc.a]
+			fc.addTo(&q, &a)
+			if fc.q != nil {
+				qc[fc.q] = q
+			}
+			if fc.a != nil {
+				ac[fc.a] = a
+			}
+		}
+		for _, a := range f.agents {
+			var t agentTime
+			for _, iv := range a.intervals {
+				t.add(iv.state, iv.reason, overlap(iv.from, iv.to, from, now))
+			}
+			t.add(a.state, a.reason, overlap(a.since, now, from, now))
+			at[a] = t
+		}
+	case w.today:
+		for _, q := range f.queues {
+			qc[q] = q.today
+		}
+		for _, a := range f.agents {
+			ac[a] = a.today
+			t := a.todayTime
+			t.auxBy = cloneMap(t.auxBy)
+			t.add(a.state, a.reason, overlap(a.since, now, f.todayStart, now))
+			at[a] = t
+		}
+	default:
+		for _, q := range f.queues {
+			qc[q] = q.all
+		}
+		for _, a := range f.agents {
+			ac[a] = a.all
+			t := a.allTime
+			t.auxBy = cloneMap(t.auxBy)
+			if a.state != feed.StateOffline && !a.since.IsZero() {
+				t.add(a.state, a.reason, waitSince(a.since, now))
+			}
+			at[a] = t
+		}
+	}
+	return qc, ac, at
+}
+
+func cloneMap(m map[string]float64) map[string]float64 {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]float64, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// overlap is how many seconds of [a0, a1] fall inside [b0, b1].
+func overlap(a0, a1, b0, b1 time.Time) float64 {
+	if a0.IsZero() {
+		return 0
+	}
+	from, to := maxTime(a0, b0), a1
+	if b1.Before(to) {
+		to = b1
+	}
+	if !to.After(from) {
+		return 0
+	}
+	return seconds(to.Sub(from))
+}
+
+func (c *queueCounts) add(o queueCounts) {
+	c.offered += o.offered
+	c.answered += o.answered
+	c.within += o.within
+	c.abandoned += o.abandoned
+	c.short += o.short
+	c.abandonedIn += o.abandonedIn
+	c.waitSum += o.waitSum
+	c.handleSum += o.handleSum
+	c.handled += o.handled
+	c.surveys.merge(o.surveys)
+}
+
+// slParts is the service level's numerator and denominator by sl_mode.
+func slParts(c queueCounts, mode string) (num, den float64) {
+	switch mode {
+	case feed.ModeAnsweredOnly:
+		return float64(c.within), float64(c.answered)
+	case feed.ModeAbandonsInSLGood:
+		return float64(c.within + c.abandonedIn), float64(c.answered + c.abandoned)
+	}
+	return float64(c.within), float64(c.answered + c.abandoned - c.short)
+}
+
+func countsMetrics(c queueCounts, slNum, slDen float64) Metrics {
+	m := Metrics{
+		Offered: c.offered, Answered: c.answered, Abandoned: c.abandoned,
+		ShortAbandoned: c.short, AnsweredWithin: c.within,
+		ServiceLevel: ratio(slNum, slDen),
+		ASAS:         ratio(c.waitSum, float64(c.answered)),
+		AHTS:         ratio(c.handleSum, float64(c.handled)),
+		AbandonRate:  ratio(float64(c.abandoned-c.short), float64(c.offered-c.short)),
+		Surveys:      c.surveys.n,
+	}
+	m.CSAT, m.NPS, m.CES = c.surveys.scores()
+	return m
+}
+
+func (s survey) scores() (csat, nps, ces *float64) {
+	csat = ratio(s.csatSum, float64(s.csatN))
+	if s.npsN > 0 {
+		nps = ptr(100 * float64(s.promoters-s.detractors) / float64(s.npsN))
+	}
+	ces = ratio(s.cesSum, float64(s.cesN))
+	return
+}
+
+// ratio is num/den, or nil when there is no denominator.
+func ratio(num, den float64) *float64 {
+	if den <= 0 {
+		return nil
+	}
+	return ptr(num / den)
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// occupancy is (on call + wrap-up time) / (staffed - aux time).
+func occupancy(t agentTime) *float64 { return ratio(t.busy, t.available+t.busy) }
+
+type stateCounts struct{ staffed, available, onCall, wrapUp, aux int }
+
+func (s *stateCounts) add(state string) {
+	if state == feed.StateOffline {
+		return
+	}
+	s.staffed++
+	switch state {
+	case feed.StateAvailable:
+		s.available++
+	case feed.StateOnCall:
+		s.onCall++
+	case feed.StateWrapUp:
+		s.wrapUp++
+	case feed.StateAux:
+		s.aux++
+	}
+}
+
+func (s stateCounts) fill(m *Metrics) {
+	m.Staffed, m.Available, m.OnCall, m.WrapUp, m.Aux = s.staffed, s.available, s.onCall, s.wrapUp, s.aux
+}
+
+func (f *Floor) agentReport(a *agent, c agentCounts, t agentTime, call string) AgentReport {
+	ar := AgentReport{
+		Agent: a.id, Name: a.name, State: a.state, Reason: a.reason, Call: call,
+		Queues:  append([]string{}, a.skills...),
+		Handled: c.handled, Missed: c.missed, Transferred: c.transferred,
+		AHTS:        ratio(c.handleSum, float64(c.handleN)),
+		AuxS:        t.aux,
+		AuxByReason: t.auxBy,
+		Surveys:     c.surveys.n,
+		Occupancy:   occupancy(t),
+		Goals:       f.opts.Goals.agentGoals(a.id),
+	}
+	if ar.Name == "" {
+		ar.Name = a.id
+	}
+	if ar.AuxByReason == nil {
+		ar.AuxByReason = map[string]float64{}
+	}
+	if !a.since.IsZero() {
+		ar.StateS = waitSince(a.since, f.now)
+	}
+	ar.CSAT, _, _ = c.surveys.scores()
+	ar.Flags = ar.flags()
+	return ar
+}
+
+// arrivals is each queue's offer rate per hour over the last arrivalSpan.
+func (f *Floor) arrivals(now time.Time) map[*queue]float64 {
+	span := arrivalSpan
+	if since := now.Sub(f.first); since < span {
+		span = since
+	}
+	out := map[*queue]float64{}
+	if span <= 0 {
+		return out
+	}
+	from := now.Add(-span)
+	for _, fc := range f.log.live() {
+		if fc.kind == factOffered && !fc.at.Before(from) {
+			out[fc.q]++
+		}
+	}
+	for q, n := range out {
+		out[q] = n / span.Hours()
+	}
+	return out
+}
+
+// recoveryList is the remembered recovery items within w, newest first.
+func (f *Floor) recoveryList(w Window) []RecoveryItem {
+	var from time.Time
+	switch {
+	case w.span > 0:
+		from = f.now.Add(-w.span)
+	case w.today:
+		from = f.todayStart
+	}
+	out := make([]RecoveryItem, 0, len(f.recovery))
+	n := len(f.recovery)
+	for i := 0; i < n; i++ {
+		it := f.recovery[(f.recNext-1-i+2*n)%n]
+		if !it.At.Before(from) {
+			out = append(out, it)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].At.After(out[j].At) })
+	return out
+}
+
+// history is the last hour, a point a minute, oldest first.
+func (f *Floor) history(now time.Time) History {
+	const points = 60
+	h := History{ServiceLevel: make([]float64, points), Waiting: make([]float64, points), Arrivals: make([]float64, points)}
+	end := now.Truncate(time.Minute)
+	num := make([]float64, points)
+	den := make([]float64, points)
+	for _, fc := range f.log.live() {
+		i := points - 1 - int(end.Sub(fc.at.Truncate(time.Minute))/time.Minute)
+		if i < 0 || i >= points {
+			continue
+		}
+		switch fc.kind {
+		case factOffered:
+			h.Arrivals[i]++
+		case factAnswered, factAbandoned:
+			var c queueCounts
+			var spare agentCounts
+			fc.addTo(&c, &spare)
+			n, d := slParts(c, f.goal(fc.q).SLMode)
+			num[i] += n
+			den[i] += d
+		}
+	}
+	for i := range points {
+		h.ServiceLevel[i] = math.NaN()
+		if den[i] > 0 {
+			h.ServiceLevel[i] = num[i] / den[i]
+		}
+	}
+	f.waitHist.fill(h.Waiting, end)
+	return h
+}

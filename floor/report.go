@@ -1,0 +1,142 @@
+package floor
+
+import (
+	"time"
+
+	"github.com/floorwatch/floorwatch/feed"
+)
+
+// Report is the floor as the views see it: every figure of the contract for
+// one window, computed at one instant of the floor clock. Its JSON form is
+// `floorwatch status --json`. A Report is never changed after it is made, so
+// any number of views may read it at once.
+type Report struct {
+	Feed   FeedStats     `json:"feed"`
+	Now    Time          `json:"now"`
+	Window string        `json:"window"` // "all", "today" or a duration such as "30m0s"
+	Floor  Metrics       `json:"floor"`
+	Queues []QueueReport `json:"queues"`
+	Agents []AgentReport `json:"agents"`
+
+	// For the dashboard; not part of `status --json`.
+	Recovery []RecoveryItem `json:"-"` // newest first
+	History  History        `json:"-"`
+}
+
+// FeedStats is the line accounting of the feed.
+type FeedStats struct {
+	Name       string `json:"name,omitempty"`
+	Stream     string `json:"stream,omitempty"`
+	LastSeq    int64  `json:"last_seq"`
+	Events     int64  `json:"events"`
+	BadLines   int64  `json:"bad_lines"`
+	Unknown    int64  `json:"unknown"`
+	Duplicates int64  `json:"duplicates"`
+	Gaps       int64  `json:"gaps"`
+	// LastError describes the most recent bad line, for the views.
+	LastError string `json:"last_error,omitempty"`
+}
+
+// Metrics are the figures of the contract, for a queue or the whole floor.
+// A ratio with no denominator is nil (null in JSON).
+type Metrics struct {
+	Offered        int64    `json:"offered"`
+	Answered       int64    `json:"answered"`
+	Abandoned      int64    `json:"abandoned"`
+	ShortAbandoned int64    `json:"short_abandoned"`
+	AnsweredWithin int64    `json:"answered_within"`
+	ServiceLevel   *float64 `json:"service_level"`
+	ASAS           *float64 `json:"asa_s"`
+	AHTS           *float64 `json:"aht_s"`
+	AbandonRate    *float64 `json:"abandon_rate"`
+	Waiting        int      `json:"waiting"`
+	LongestWaitS   *float64 `json:"longest_wait_s"`
+	Staffed        int      `json:"staffed"`
+	Available      int      `json:"available"`
+	OnCall         int      `json:"on_call"`
+	WrapUp         int      `json:"wrap_up"`
+	Aux            int      `json:"aux"`
+	Occupancy      *float64 `json:"occupancy"`
+	CSAT           *float64 `json:"csat"`
+	NPS            *float64 `json:"nps"`
+	CES            *float64 `json:"ces"`
+	Surveys        int64    `json:"surveys"`
+	// SLTarget is the goal the service level is held against: the queue's
+	// own, or for the floor the offered-weighted mean of the queues' targets.
+	SLTarget float64 `json:"sl_target"`
+}
+
+// QueueReport is one queue: its goal and its figures.
+type QueueReport struct {
+	Queue string `json:"queue"`
+	Name  string `json:"name"`
+	Metrics
+	SLThresholdS  float64 `json:"sl_threshold_s"`
+	ShortAbandonS float64 `json:"short_abandon_s"`
+	SLMode        string  `json:"sl_mode"`
+	// ArrivalsPerHour is the offer rate over the last 30 minutes of the floor
+	// clock (or since the first event, if sooner).
+	ArrivalsPerHour float64 `json:"arrivals_per_hour"`
+	// AgentsNeeded is the Erlang C staffing that meets the goal at the current
+	// arrival rate and AHT; nil when either is unknown.
+	AgentsNeeded *int `json:"agents_needed"`
+}
+
+// AgentReport is one agent's accountability line.
+type AgentReport struct {
+	Agent       string             `json:"agent"`
+	Name        string             `json:"name"`
+	State       string             `json:"state"`
+	Reason      string             `json:"reason,omitempty"`
+	StateS      float64            `json:"state_s"`
+	Queues      []string           `json:"queues"`
+	Call        string             `json:"call,omitempty"`
+	Handled     int64              `json:"handled"`
+	AHTS        *float64           `json:"aht_s"`
+	Missed      int64              `json:"missed"`
+	Transferred int64              `json:"transferred"`
+	AuxS        float64            `json:"aux_s"`
+	AuxByReason map[string]float64 `json:"aux_by_reason"`
+	CSAT        *float64           `json:"csat"`
+	Surveys     int64              `json:"surveys"`
+	Occupancy   *float64           `json:"occupancy"`
+	// Goals in force for this agent (team goals with the agent's own
+	// overrides) and the ones the agent is off.
+	Goals AgentGoals `json:"goals"`
+	Flags []string   `json:"flags"`
+}
+
+// RecoveryItem is a customer to win back: a call abandoned after a long wait,
+// or a survey with a low score.
+type RecoveryItem struct {
+	At      time.Time `json:"at"`
+	Kind    string    `json:"kind"` // "abandon" or "survey"
+	Call    string    `json:"call"`
+	Queue   string    `json:"queue"`
+	Agent   string    `json:"agent,omitempty"`
+	WaitS   float64   `json:"wait_s,omitempty"`
+	CSAT    *float64  `json:"csat,omitempty"`
+	NPS     *float64  `json:"nps,omitempty"`
+	CES     *float64  `json:"ces,omitempty"`
+	Comment string    `json:"comment,omitempty"`
+}
+
+// History holds the last hour of the floor, a point a minute, oldest first,
+// for sparklines. A minute with no answered or abandoned call has a NaN
+// service level.
+type History struct {
+	ServiceLevel []float64
+	Waiting      []float64 // the most calls waiting at once in that minute
+	Arrivals     []float64 // calls offered in that minute
+}
+
+// Time marshals as the protocol writes timestamps.
+type Time struct{ time.Time }
+
+// MarshalJSON writes t like a `ts`.
+func (t Time) MarshalJSON() ([]byte, error) {
+	if t.IsZero() {
+		return []byte("null"), nil
+	}
+	return []byte(`"` + feed.FormatTime(t.Time) + `"`), nil
+}

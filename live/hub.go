@@ -1,0 +1,187 @@
+// Package live shares one fold of a feed among any number of views: the
+// feed client writes into it, the dashboards and status read reports out.
+package live
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"sync"
+
+	"github.com/floorwatch/floorwatch/feed"
+	"github.com/floorwatch/floorwatch/floor"
+)
+
+// Hub guards a floor.Floor. It is a feed.Sink, and every method is safe to
+// call from any goroutine.
+type Hub struct {
+	mu      sync.Mutex
+	fl      *floor.Floor
+	version uint64
+	// reports caches the report of each window at the current version, so
+	// that many views of the same window share one computation.
+	reports map[floor.Window]cached
+	subs    map[chan struct{}]struct{}
+	conn    func() feed.ConnStatus
+	// onLine, when set, sees every line the hub folds (a journal).
+	onLine func(line []byte, o floor.Outcome)
+}
+
+type cached struct {
+	version uint64
+	report  *floor.Report
+}
+
+// NewHub shares f. The hub owns it from now on.
+func NewHub(f *floor.Floor) *Hub {
+	return &Hub{fl: f, reports: map[floor.Window]cached{}, subs: map[chan struct{}]struct{}{}}
+}
+
+// Frame folds one frame of a live feed (feed.Sink).
+func (h *Hub) Frame(data []byte) (resync bool) {
+	h.mu.Lock()
+	for len(data) > 0 {
+		line := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			data = nil
+		}
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		o := h.fl.IngestLine(line, floor.Live)
+		if h.onLine != nil {
+			h.onLine(line, o)
+		}
+		if o == floor.Gap {
+			resync = true
+			break
+		}
+	}
+	h.changed()
+	h.mu.Unlock()
+	return resync
+}
+
+// Resume says where a reconnecting client picks up (feed.Sink).
+func (h *Hub) Resume() (string, int64, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.fl.Resume()
+}
+
+// Replay folds a recording.
+func (h *Hub) Replay(r io.Reader) error {
+	h.mu.Lock()
+	defer func() {
+		h.changed()
+		h.mu.Unlock()
+	}()
+	return ReadLines(r, func(line []byte) { h.fl.IngestLine(line, floor.Recording) })
+}
+
+// ReadLines calls fn with each non-blank line of r, however long.
+func ReadLines(r io.Reader, fn func(line []byte)) error {
+	br := bufio.NewReaderSize(r, 64<<10)
+	for n := 1; ; n++ {
+		line, err := br.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			// A line longer than the buffer: gather it whole.
+			long := append([]byte(nil), line...)
+			for err == bufio.ErrBufferFull {
+				line, err = br.ReadSlice('\n')
+				long = append(long, line...)
+			}
+			line = long
+		}
+		if len(bytes.TrimSpace(line)) > 0 {
+			fn(bytes.TrimRight(line, "\r\n"))
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("reading line %d: %w", n, err)
+		}
+	}
+}
+
+// Do runs fn with the floor held, for what the hub does not wrap.
+func (h *Hub) Do(fn func(f *floor.Floor)) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	fn(h.fl)
+}
+
+// SetLineHook makes fn see every line Frame folds, with its outcome, while
+// the hub is held (the SSH server's journal).
+func (h *Hub) SetLineHook(fn func(line []byte, o floor.Outcome)) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.onLine = fn
+}
+
+// Report is the floor's report for w. Reports are immutable and cached
+// until the next change.
+func (h *Hub) Report(w floor.Window) *floor.Report {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if c, ok := h.reports[w]; ok && c.version == h.version {
+		return c.report
+	}
+	r := h.fl.Report(w)
+	h.reports[w] = cached{version: h.version, report: r}
+	return r
+}
+
+// Version counts changes; a view redraws when it moves.
+func (h *Hub) Version() uint64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.version
+}
+
+// Subscribe returns a channel that is signalled after changes. It holds at
+// most one signal, so a slow view sees one wake-up for many changes and
+// never holds up the fold. cancel releases it.
+func (h *Hub) Subscribe() (ch <-chan struct{}, cancel func()) {
+	c := make(chan struct{}, 1)
+	h.mu.Lock()
+	h.subs[c] = struct{}{}
+	h.mu.Unlock()
+	return c, func() {
+		h.mu.Lock()
+		delete(h.subs, c)
+		h.mu.Unlock()
+	}
+}
+
+// SetConn tells the hub where to read the connection state from.
+func (h *Hub) SetConn(fn func() feed.ConnStatus) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.conn = fn
+}
+
+// Conn is the feed connection's state, for the views.
+func (h *Hub) Conn() feed.ConnStatus {
+	h.mu.Lock()
+	fn := h.conn
+	h.mu.Unlock()
+	if fn == nil {
+		return feed.ConnStatus{}
+	}
+	return fn()
+}
+
+func (h *Hub) changed() {
+	h.version++
+	for c := range h.subs {
+		select {
+		case c <- struct{}{}:
+		default:
+		}
+	}
+}
