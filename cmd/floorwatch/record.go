@@ -1,0 +1,171 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/floorwatch/floorwatch/feed"
+	"github.com/floorwatch/floorwatch/floor"
+)
+
+func init() {
+	register(command{name: "record", args: "URL -o FILE",
+		summary: "write a live feed to a .jsonl recording, as it arrives", run: runRecord})
+}
+
+func runRecord(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
+	out := fs.String("o", "", "write the recording to `FILE` (- for standard output); an existing file is replaced")
+	token := fs.String("token", os.Getenv("FLOORWATCH_TOKEN"), "bearer `TOKEN` for the feed (default $FLOORWATCH_TOKEN)")
+	caFile := fs.String("tls-ca", "", "trust the certificate authority in `FILE` (PEM) for wss://, besides the system's")
+	duration := fs.Duration("duration", 0, "stop after this long (0: until interrupted or the feed ends)")
+	fromNow := fs.Bool("from-now", false, "start from a snapshot of now instead of the feed's retained history")
+	// Flags may follow the URL, as the synopsis shows.
+	var url string
+	for rest := args; ; {
+		if err := fs.Parse(rest); err != nil {
+			return err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		if url != "" {
+			return usageError("unexpected argument %q", fs.Arg(0))
+		}
+		url, rest = fs.Arg(0), fs.Args()[1:]
+	}
+	if url == "" {
+		return usageError("give the feed URL (ws:// or wss://)")
+	}
+	if *out == "" {
+		return usageError("give the recording file with -o FILE")
+	}
+	opt := feed.ClientOptions{Token: *token, FromStart: !*fromNow}
+	if *caFile != "" {
+		pem, err := os.ReadFile(*caFile)
+		if err != nil {
+			return err
+		}
+		roots, err := x509.SystemCertPool()
+		if err != nil {
+			roots = x509.NewCertPool()
+		}
+		if !roots.AppendCertsFromPEM(pem) {
+			return fmt.Errorf("%s: no PEM certificate in it", *caFile)
+		}
+		opt.TLSConfig = &tls.Config{RootCAs: roots}
+	}
+
+	w := stdout
+	if *out != "-" {
+		f, err := os.Create(*out)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		w = f
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if *duration > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, *duration)
+		defer cancel()
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	rec := &recorder{fl: floor.New(floor.Options{}), w: w, stop: cancel}
+	// The client calls OnStatus and the recorder from the goroutine that
+	// runs it, this one: no locking needed.
+	var firstErr error
+	opt.OnStatus = func(s feed.ConnStatus) {
+		switch {
+		case s.State == feed.ConnLive:
+			fmt.Fprintf(stderr, "record: connected to %s\n", s.URL)
+		case s.State == feed.ConnReconnecting && s.LastFrame.IsZero():
+			// Never connected: a wrong URL or a feed that is not up is
+			// better reported than retried forever.
+			firstErr = errors.New(s.Err)
+			cancel()
+		case s.State == feed.ConnReconnecting:
+			fmt.Fprintf(stderr, "record: %s; retrying in %s\n", s.Err, time.Until(s.Retry).Round(time.Millisecond))
+		}
+	}
+	c, err := feed.NewClient(url, rec, opt)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	err = c.Run(ctx)
+	switch {
+	case firstErr != nil:
+		return firstErr
+	case rec.err != nil:
+		return fmt.Errorf("writing %s: %w", *out, rec.err)
+	case err != nil && !errors.Is(err, feed.ErrFeedEnded):
+		return err
+	}
+	st := rec.fl.Stats()
+	fmt.Fprintf(stderr, "record: wrote %d lines to %s (last seq %d, %d gaps resumed)\n", rec.lines, *out, st.LastSeq, st.Gaps)
+	return nil
+}
+
+// recorder is the feed.Sink that writes a recording. It keeps the seq
+// bookkeeping of a live client (a fold of its own) so that what it writes
+// replays as the feed was: a line that jumps the seq is not written and the
+// client resumes, filling the hole; duplicates a resume may bring are
+// dropped. Every other line, bad ones included, is written as received, so a
+// replay counts what a live client would have counted.
+type recorder struct {
+	fl    *floor.Floor
+	w     io.Writer
+	buf   bytes.Buffer
+	lines int64
+	err   error
+	stop  func() // ends the recording when the file cannot be written
+}
+
+// Frame writes the frame's lines with one write, so that a recorder killed
+// at any moment leaves at most a partial last line behind.
+func (r *recorder) Frame(data []byte) (resync bool) {
+	r.buf.Reset()
+	for len(data) > 0 {
+		line := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			data = nil
+		}
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		o := r.fl.IngestLine(line, floor.Live)
+		if o == floor.Gap {
+			resync = true
+			break
+		}
+		if o == floor.Duplicate {
+			continue
+		}
+		r.buf.Write(line)
+		r.buf.WriteByte('\n')
+		r.lines++
+	}
+	if r.err == nil && r.buf.Len() > 0 {
+		if _, r.err = r.w.Write(r.buf.Bytes()); r.err != nil {
+			r.stop()
+		}
+	}
+	return resync
+}
+
+// Resume picks up after the last line written.
+func (r *recorder) Resume() (string, int64, bool) { return r.fl.Resume() }

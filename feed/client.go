@@ -1,0 +1,297 @@
+package feed
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// Client defaults.
+const (
+	DefaultMinBackoff = 250 * time.Millisecond
+	DefaultMaxBackoff = 30 * time.Second
+	// DefaultReadTimeout: a feed heartbeats at least every 2 s, so this much
+	// silence means the connection is dead even if TCP has not noticed.
+	DefaultReadTimeout = 10 * time.Second
+
+	clientHandshakeTimeout = 10 * time.Second
+	// A snapshot of a large floor or a catch-up frame can be big, but a
+	// server's frames are bounded; this only stops a runaway peer.
+	clientReadLimit = 64 << 20
+)
+
+// ErrFeedEnded is returned by Run when the server closed the feed for good
+// (close code 1000): a scenario that ran to its end.
+var ErrFeedEnded = errors.New("the feed has ended")
+
+// ClientOptions configure a Client; the zero value is usable.
+type ClientOptions struct {
+	// Token is sent as "Authorization: Bearer TOKEN" on the upgrade.
+	Token string
+	// TLSConfig for wss:// (nil: the system's roots).
+	TLSConfig *tls.Config
+	// FromStart asks for the whole retained history (?since=0) when the
+	// sink has no position yet, instead of a snapshot of now.
+	FromStart bool
+	// MinBackoff and MaxBackoff bound the reconnect delay: attempt n waits
+	// a uniformly random time in [0, min(MaxBackoff, MinBackoff·2ⁿ⁻¹)]
+	// ("full jitter"), so many clients cut off at once do not return at once.
+	MinBackoff, MaxBackoff time.Duration
+	// ReadTimeout: a connection silent this long is dropped and redialled.
+	ReadTimeout time.Duration
+	// OnStatus, when set, is called (from the client's goroutine) after every
+	// change of connection state; a view uses it to redraw.
+	OnStatus func(ConnStatus)
+}
+
+// Client keeps a Sink fed from a feed server: it dials, hands every frame
+// to the sink, resumes at once when the sink sees a gap, and reconnects
+// with backoff when the connection fails.
+type Client struct {
+	url  *url.URL
+	sink Sink
+	opt  ClientOptions
+
+	mu     sync.Mutex
+	status ConnStatus
+}
+
+// NewClient checks the URL (ws:// or wss://) and makes a client; nothing
+// happens until Run or CatchUp.
+func NewClient(rawURL string, sink Sink, opt ClientOptions) (*Client, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("feed URL %q: %v", rawURL, err)
+	}
+	if u.Scheme != "ws" && u.Scheme != "wss" {
+		return nil, fmt.Errorf("feed URL %q: want ws:// or wss://", rawURL)
+	}
+	if u.Host == "" {
+		return nil, fmt.Errorf("feed URL %q: no host", rawURL)
+	}
+	if opt.MinBackoff <= 0 {
+		opt.MinBackoff = DefaultMinBackoff
+	}
+	if opt.MaxBackoff < opt.MinBackoff {
+		opt.MaxBackoff = max(DefaultMaxBackoff, opt.MinBackoff)
+	}
+	if opt.ReadTimeout <= 0 {
+		opt.ReadTimeout = DefaultReadTimeout
+	}
+	return &Client{url: u, sink: sink, opt: opt, status: ConnStatus{URL: rawURL, State: ConnConnecting}}, nil
+}
+
+// Status is the connection as the views show it; safe from any goroutine.
+func (c *Client) Status() ConnStatus {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.status
+}
+
+func (c *Client) setStatus(f func(*ConnStatus)) {
+	c.mu.Lock()
+	before := c.status
+	f(&c.status)
+	after := c.status
+	c.mu.Unlock()
+	if c.opt.OnStatus != nil && (after.State != before.State || after.Err != before.Err || after.Attempts != before.Attempts) {
+		c.opt.OnStatus(after)
+	}
+}
+
+// Backoff is the delay before reconnect attempt n (1, 2, ...): uniformly
+// random in [0, min(max, min·2ⁿ⁻¹)]. u is a uniform sample in [0, 1).
+func Backoff(n int, minD, maxD time.Duration, u float64) time.Duration {
+	ceiling := maxD
+	if n < 1 {
+		n = 1
+	}
+	// Shift only while it cannot overflow or pass the cap.
+	if n-1 < 62 && minD<<(n-1) > 0 && minD<<(n-1) < maxD {
+		ceiling = minD << (n - 1)
+	}
+	return time.Duration(u * float64(ceiling))
+}
+
+// Run keeps the sink fed until ctx is done (it then returns nil) or the
+// server ends the feed (ErrFeedEnded).
+func (c *Client) Run(ctx context.Context) error {
+	failures := 0
+	for {
+		live, err := c.session(ctx, nil)
+		if live {
+			failures = 0
+		}
+		switch {
+		case ctx.Err() != nil:
+			c.setStatus(func(s *ConnStatus) { s.State, s.Err = ConnClosed, "" })
+			return nil
+		case errors.Is(err, ErrFeedEnded):
+			c.setStatus(func(s *ConnStatus) { s.State, s.Err = ConnClosed, err.Error() })
+			return err
+		case errors.Is(err, errResync):
+			// The sink saw a gap: resume from its last applied seq right
+			// away; the events after it fill the hole.
+			continue
+		}
+		failures++
+		wait := Backoff(failures, c.opt.MinBackoff, c.opt.MaxBackoff, rand.Float64())
+		c.setStatus(func(s *ConnStatus) {
+			s.State, s.Err, s.Attempts, s.Retry = ConnReconnecting, err.Error(), failures, time.Now().Add(wait)
+		})
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			c.setStatus(func(s *ConnStatus) { s.State, s.Err = ConnClosed, "" })
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// CatchUp reads the feed until the sink has applied everything up to the
+// seq the server announced in its first hello, then returns: what
+// `floorwatch status --feed` needs. It fails at once if the feed cannot be
+// reached; bound it with ctx.
+func (c *Client) CatchUp(ctx context.Context) error {
+	target := int64(-1)
+	caughtUp := func(hello int64) bool {
+		if target < 0 {
+			target = hello
+		}
+		// An empty feed (hello seq 0) is caught up on its hello alone.
+		_, since, ok := c.sink.Resume()
+		return target == 0 || ok && since >= target
+	}
+	for {
+		_, err := c.session(ctx, caughtUp)
+		switch {
+		case err == nil:
+			return nil
+		case errors.Is(err, errResync):
+			continue
+		case ctx.Err() != nil:
+			return fmt.Errorf("%s: not caught up with the feed in time: %w", c.url.Redacted(), ctx.Err())
+		default:
+			return err
+		}
+	}
+}
+
+var errResync = errors.New("resync")
+
+// session is one connection. done, when set, is asked after every frame
+// (with the seq of the connection's hello) whether to stop; session then
+// returns nil. Otherwise it returns why the connection ended: errResync,
+// ErrFeedEnded or a failure; live says whether frames had arrived.
+func (c *Client) session(ctx context.Context, done func(hello int64) bool) (live bool, err error) {
+	u := *c.url
+	q := u.Query()
+	if stream, since, ok := c.sink.Resume(); ok {
+		q.Set("since", strconv.FormatInt(since, 10))
+		q.Set("stream", stream)
+	} else if c.opt.FromStart || done != nil {
+		q.Set("since", "0")
+	}
+	u.RawQuery = q.Encode()
+
+	dialer := websocket.Dialer{
+		Proxy:            http.ProxyFromEnvironment,
+		HandshakeTimeout: clientHandshakeTimeout,
+		TLSClientConfig:  c.opt.TLSConfig,
+	}
+	header := http.Header{}
+	if c.opt.Token != "" {
+		header.Set("Authorization", "Bearer "+c.opt.Token)
+	}
+	c.setStatus(func(s *ConnStatus) {
+		if s.State != ConnReconnecting {
+			s.State = ConnConnecting
+		}
+	})
+	ws, resp, err := dialer.DialContext(ctx, u.String(), header)
+	if err != nil {
+		if resp != nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusUnauthorized {
+				return false, fmt.Errorf("%s refused the token (401): set --token or FLOORWATCH_TOKEN", c.url.Redacted())
+			}
+			return false, fmt.Errorf("%s: upgrade refused: %s", c.url.Redacted(), resp.Status)
+		}
+		return false, fmt.Errorf("cannot reach feed %s: %w", c.url.Redacted(), err)
+	}
+	// Closing the socket when ctx ends unblocks the read below.
+	stop := context.AfterFunc(ctx, func() { ws.Close() })
+	defer stop()
+	defer ws.Close()
+	ws.SetReadLimit(clientReadLimit)
+
+	hello := int64(-1)
+	for {
+		ws.SetReadDeadline(time.Now().Add(c.opt.ReadTimeout))
+		_, data, err := ws.ReadMessage()
+		if err != nil {
+			return live, ended(err)
+		}
+		if !live {
+			// A connection starts with a hello announcing the feed's last seq.
+			if hello = helloSeq(data); hello < 0 && done != nil {
+				return true, fmt.Errorf("%s: the feed did not start with a hello", c.url.Redacted())
+			}
+			live = true
+			c.setStatus(func(s *ConnStatus) { s.State, s.Err, s.Attempts, s.Retry = ConnLive, "", 0, time.Time{} })
+		}
+		c.mu.Lock()
+		c.status.LastFrame = time.Now()
+		c.mu.Unlock()
+		if c.sink.Frame(data) {
+			ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, "resync"), time.Now().Add(time.Second))
+			return true, errResync
+		}
+		if done != nil && done(hello) {
+			ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, "caught up"), time.Now().Add(time.Second))
+			return true, nil
+		}
+	}
+}
+
+// ended turns a read error into why the session ended.
+func ended(err error) error {
+	var ce *websocket.CloseError
+	if errors.As(err, &ce) {
+		switch ce.Code {
+		case websocket.CloseNormalClosure:
+			return ErrFeedEnded
+		case CloseTooSlow:
+			err = fmt.Errorf("dropped by the server for reading too slowly")
+		case websocket.CloseGoingAway:
+			err = fmt.Errorf("feed server went away")
+		}
+	}
+	return err
+}
+
+// helloSeq is the seq the first line of a connection's first frame
+// announces, or -1 when that line is not a hello.
+func helloSeq(frame []byte) int64 {
+	line := frame
+	if i := bytes.IndexByte(frame, '\n'); i >= 0 {
+		line = frame[:i]
+	}
+	d := Decode(line)
+	if d.Err != nil || d.Event.Type != TypeHello {
+		return -1
+	}
+	return d.Event.Seq
+}

@@ -1,0 +1,268 @@
+// Package sshserve serves the floor over SSH: every session gets its own
+// dashboard on the shared, already-folded floor, `status` prints it once, and
+// nothing else runs. It knows nothing about how the dashboard draws: the
+// caller hands it a function that makes one session's model.
+package sshserve
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"sync"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/ssh"
+	"github.com/charmbracelet/wish"
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/floorwatch/floorwatch/floor"
+)
+
+// Dashboard makes one session's dashboard, styled by the session's renderer
+// (so colours follow the supervisor's terminal, not the server's). release,
+// if not nil, is called once that session's program has ended, to give back
+// whatever the model holds (its subscription to the floor).
+type Dashboard func(r *lipgloss.Renderer) (m tea.Model, release func())
+
+// StatusRequest is what `ssh host status [--json] [--window D]` asked for.
+type StatusRequest struct {
+	JSON bool
+	// Window is the span the figures cover (floor.All unless asked).
+	Window floor.Window
+}
+
+// Status writes the floor once, exactly as `floorwatch status` would.
+type Status func(w io.Writer, req StatusRequest) error
+
+// Limits bound what sessions may cost. A zero field means no limit.
+type Limits struct {
+	MaxSessions int // open sessions, all keys together
+	MaxPerKey   int // open sessions per public key
+	// Idle closes a dashboard after this long without a key press; output
+	// does not count, or a redrawing screen would live forever.
+	Idle time.Duration
+	// MaxSession closes any session this long after it began.
+	MaxSession time.Duration
+	// LoginGrace closes a connection that has not opened a session this long
+	// after connecting, so half-done handshakes cannot pile up.
+	LoginGrace time.Duration
+}
+
+// Config configures a Server.
+type Config struct {
+	// HostKeyPath is the server's private key, created on first start.
+	HostKeyPath string
+	// AuthorizedKeys are the only keys admitted (see LoadAuthorizedKeys).
+	AuthorizedKeys []gossh.PublicKey
+	// Insecure admits anyone without any authentication: for a drill on a
+	// laptop only. It must be set explicitly when AuthorizedKeys is empty.
+	Insecure  bool
+	Dashboard Dashboard
+	Status    Status
+	Limits    Limits
+	// Log receives the connection log: who (key fingerprint), from where,
+	// what, when, and why a session ended or was refused.
+	Log *slog.Logger
+}
+
+// Server is the SSH server.
+type Server struct {
+	cfg         Config
+	srv         *ssh.Server
+	fingerprint string
+	log         *slog.Logger
+
+	mu       sync.Mutex
+	ln       net.Listener
+	total    int
+	perKey   map[string]int
+	closing  bool
+	shutdown chan struct{} // closed when Shutdown begins: sessions end
+	sessions sync.WaitGroup
+}
+
+// New checks cfg, loads (or creates) the host key, and builds the server.
+func New(cfg Config) (*Server, error) {
+	if cfg.Dashboard == nil || cfg.Status == nil {
+		return nil, errors.New("sshserve: Dashboard and Status are required")
+	}
+	if len(cfg.AuthorizedKeys) == 0 && !cfg.Insecure {
+		return nil, errors.New("no authorized keys: give an authorized-keys file, or explicitly allow anyone for a local drill")
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	pemBytes, signer, created, err := LoadHostKey(cfg.HostKeyPath)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		cfg:         cfg,
+		fingerprint: Fingerprint(signer.PublicKey()),
+		log:         cfg.Log,
+		perKey:      map[string]int{},
+		shutdown:    make(chan struct{}),
+	}
+	opts := []ssh.Option{
+		wish.WithHostKeyPEM(pemBytes),
+		wish.WithVersion("floorwatch"),
+		func(srv *ssh.Server) error {
+			srv.Handler = s.handle
+			// Sessions only: no port forwarding (direct-tcpip, tcpip-forward),
+			// no subsystems (sftp), whatever the library's defaults become.
+			srv.ChannelHandlers = map[string]ssh.ChannelHandler{"session": ssh.DefaultSessionHandler}
+			srv.RequestHandlers = map[string]ssh.RequestHandler{}
+			srv.SubsystemHandlers = map[string]ssh.SubsystemHandler{}
+			srv.ServerConfigCallback = s.serverConfig
+			srv.ConnCallback = s.connCallback
+			return nil
+		},
+	}
+	// Public keys are the only method offered: with no handler at all the
+	// library would admit everyone, and with a password handler it would
+	// invite guessing.
+	if !cfg.Insecure {
+		opts = append(opts, wish.WithPublicKeyAuth(s.publicKey))
+	}
+	srv, err := wish.NewServer(opts...)
+	if err != nil {
+		return nil, err
+	}
+	s.srv = srv
+	s.log.Info("host key", "path", cfg.HostKeyPath, "fingerprint", s.fingerprint, "created", created)
+	if cfg.Insecure {
+		s.log.Warn("no authentication: anyone who can reach the port gets the floor")
+	} else {
+		s.log.Info("authorized keys", "count", len(cfg.AuthorizedKeys))
+	}
+	return s, nil
+}
+
+// HostKeyFingerprint is the SHA256 fingerprint clients see on first connect.
+func (s *Server) HostKeyFingerprint() string { return s.fingerprint }
+
+func (s *Server) serverConfig(ssh.Context) *gossh.ServerConfig {
+	return &gossh.ServerConfig{
+		// Refused public keys are logged with their fingerprint by publicKey;
+		// this catches the other methods a client may try. "none" is every
+		// client's opening probe, not worth a line.
+		AuthLogCallback: func(conn gossh.ConnMetadata, method string, err error) {
+			if err != nil && method != "none" && method != "publickey" {
+				s.log.Warn("auth refused", "remote", conn.RemoteAddr().String(), "user", conn.User(), "method", method)
+			}
+		},
+	}
+}
+
+func (s *Server) publicKey(ctx ssh.Context, key ssh.PublicKey) bool {
+	for _, k := range s.cfg.AuthorizedKeys {
+		if ssh.KeysEqual(key, k) {
+			return true
+		}
+	}
+	s.log.Warn("auth refused", "remote", ctx.RemoteAddr().String(), "user", ctx.User(), "method", "publickey", "key", Fingerprint(key))
+	return false
+}
+
+type graceKey struct{}
+
+// connCallback starts the login grace timer: the connection is dropped unless
+// it opens a session in time (handle stops the timer).
+func (s *Server) connCallback(ctx ssh.Context, conn net.Conn) net.Conn {
+	if d := s.cfg.Limits.LoginGrace; d > 0 {
+		t := time.AfterFunc(d, func() { conn.Close() })
+		ctx.SetValue(graceKey{}, t)
+	}
+	return conn
+}
+
+// Serve accepts connections on ln until Shutdown. It returns nil after a
+// Shutdown, an error otherwise.
+func (s *Server) Serve(ln net.Listener) error {
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		ln.Close()
+		return nil
+	}
+	s.ln = ln
+	s.mu.Unlock()
+	err := s.srv.Serve(ln)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing {
+		return nil
+	}
+	return err
+}
+
+// Shutdown stops accepting connections, tells every session the server is
+// going away and ends it, waits (until ctx is done) for them to finish, then
+// drops whatever connections remain.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closing = true
+	close(s.shutdown)
+	if s.ln != nil {
+		s.ln.Close()
+	}
+	s.mu.Unlock()
+
+	done := make(chan struct{})
+	go func() { s.sessions.Wait(); close(done) }()
+	var err error
+	select {
+	case <-done:
+	case <-ctx.Done():
+		err = fmt.Errorf("sessions still open at shutdown: %w", ctx.Err())
+	}
+	s.srv.Close()
+	return err
+}
+
+// admit counts a new session against the limits; the returned func gives
+// its place back.
+func (s *Server) admit(key string) (release func(), err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l := s.cfg.Limits
+	switch {
+	case s.closing:
+		return nil, errors.New("the server is shutting down")
+	case l.MaxSessions > 0 && s.total >= l.MaxSessions:
+		return nil, fmt.Errorf("the server is full (%d sessions open); try again later", s.total)
+	case l.MaxPerKey > 0 && s.perKey[key] >= l.MaxPerKey:
+		return nil, fmt.Errorf("your key already has %d sessions open, the most allowed; close one first", s.perKey[key])
+	}
+	s.total++
+	s.perKey[key]++
+	s.sessions.Add(1)
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			s.mu.Lock()
+			s.total--
+			if s.perKey[key]--; s.perKey[key] == 0 {
+				delete(s.perKey, key)
+			}
+			s.mu.Unlock()
+			s.sessions.Done()
+		})
+	}, nil
+}
+
+// Sessions is the number of sessions open now.
+func (s *Server) Sessions() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.total
+}

@@ -1,0 +1,94 @@
+package tui
+
+import "github.com/charmbracelet/bubbles/key"
+
+// KeyMap is every key the dashboard answers to. The help screen and the
+// footer are generated from these bindings, so they cannot drift from what
+// the keys do.
+type KeyMap struct {
+	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
+
+	NextView, PrevView key.Binding
+	Overview, Queues, Agents, Recovery, Recognition, Flow, Alerts key.Binding
+
+	Enter, Back key.Binding
+	Filter      key.Binding
+	Sort        key.Binding
+	Window      key.Binding
+	Ack, AckAll key.Binding
+	Help, Quit  key.Binding
+}
+
+// DefaultKeyMap is the standard key map.
+func DefaultKeyMap() KeyMap {
+	b := func(help string, desc string, keys ...string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
+	}
+	return KeyMap{
+		Up:          b("↑/k", "up", "up", "k"),
+		Down:        b("↓/j", "down", "down", "j"),
+		PageUp:      b("pgup", "page up", "pgup", "ctrl+u"),
+		PageDown:    b("pgdn", "page down", "pgdown", "ctrl+d"),
+		Top:         b("g/home", "first row", "g", "home"),
+		Bottom:      b("G/end", "last row", "G", "end"),
+		NextView:    b("tab", "next view", "tab"),
+		PrevView:    b("shift+tab", "previous view", "shift+tab"),
+		Overview:    b("1", "overview", "1"),
+		Queues:      b("2", "queues", "2"),
+		Agents:      b("3", "agents", "3"),
+		Recovery:    b("4", "recovery", "4"),
+		Recognition: b("5", "recognition", "5"),
+		Flow:        b("6", "flow", "6"),
+		Alerts:      b("7", "alerts", "7"),
+		Enter:       b("enter", "drill down", "enter"),
+		Back:        b("esc", "back", "esc"),
+		Filter:      b("/", "filter", "/"),
+		Sort:        b("s", "sort", "s"),
+		Window:      b("w", "window", "w"),
+		Ack:         b("a", "acknowledge", "a"),
+		AckAll:      b("A", "acknowledge all", "A"),
+		Help:        b("?", "help", "?"),
+		Quit:        b("q", "quit", "q", "ctrl+c"),
+	}
+}
+
+// keyHelp adapts a KeyMap to bubbles/help for one view: only keys that do
+// something there are offered.
+type keyHelp struct {
+	k    KeyMap
+	view view
+}
+
+// ShortHelp is the footer line.
+func (h keyHelp) ShortHelp() []key.Binding {
+	k := h.k
+	out := []key.Binding{k.NextView, k.Up}
+	out = append(out, h.viewKeys()...)
+	return append(out, k.Window, k.Help, k.Quit)
+}
+
+func (h keyHelp) viewKeys() []key.Binding {
+	k := h.k
+	switch h.view {
+	case viewOverview, viewQueues, viewRecognition:
+		return []key.Binding{k.Enter}
+	case viewAgents:
+		return []key.Binding{k.Enter, k.Sort, k.Filter}
+	case viewAlerts:
+		return []key.Binding{k.Ack, k.AckAll}
+	case viewQueueDetail, viewAgentDetail:
+		return []key.Binding{k.Back}
+	}
+	return nil
+}
+
+// FullHelp is the `?` screen: every binding, in columns.
+func (h keyHelp) FullHelp() [][]key.Binding {
+	k := h.k
+	return [][]key.Binding{
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
+		{k.NextView, k.PrevView, k.Overview, k.Queues, k.Agents, k.Recovery, k.Recognition, k.Flow, k.Alerts},
+		{k.Enter, k.Back, k.Filter, k.Sort, k.Window},
+		{k.Ack, k.AckAll, k.Help, k.Quit},
+	}
+}

@@ -1,0 +1,182 @@
+package tui
+
+import (
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/floorwatch/floorwatch/feed"
+)
+
+// Palette: every colour of the dashboard, adaptive so that it reads on light
+// and dark terminals. With NO_COLOR the renderer drops colours; meaning is
+// always carried by text as well (a ✓/!/✗ mark, a word), never by colour alone.
+var (
+	colGood   = lipgloss.AdaptiveColor{Light: "#1a7f37", Dark: "#3fb950"}
+	colWarn   = lipgloss.AdaptiveColor{Light: "#9a6700", Dark: "#d29922"}
+	colBad    = lipgloss.AdaptiveColor{Light: "#cf222e", Dark: "#f85149"}
+	colMuted  = lipgloss.AdaptiveColor{Light: "#6e7781", Dark: "#8b949e"}
+	colAccent = lipgloss.AdaptiveColor{Light: "#0969da", Dark: "#58a6ff"}
+	colInfo   = lipgloss.AdaptiveColor{Light: "#8250df", Dark: "#bc8cff"}
+	colSelBg  = lipgloss.AdaptiveColor{Light: "#ddf4ff", Dark: "#1f3a5f"}
+)
+
+// Thresholds of the traffic light, decided here and nowhere else.
+const (
+	// A service level within amberPoints of its goal (below it) is amber;
+	// further below is red.
+	amberPoints = 0.05
+	// staleAfter: a feed silent this long (wall clock) shows as stale; the
+	// server sends a heartbeat at least every 2 s.
+	staleAfterS = 5
+)
+
+// Level is a traffic-light grade.
+type Level int
+
+// Levels, best first.
+const (
+	LevelNone Level = iota
+	LevelGood
+	LevelWarn
+	LevelBad
+)
+
+// Styles is every style the dashboard draws with, built from one renderer so
+// that over SSH each session gets its own terminal's colours.
+type Styles struct {
+	r *lipgloss.Renderer
+
+	App       lipgloss.Style
+	Title     lipgloss.Style
+	Tab       lipgloss.Style
+	ActiveTab lipgloss.Style
+	Badge     lipgloss.Style
+	Muted     lipgloss.Style
+	Bold      lipgloss.Style
+	Accent    lipgloss.Style
+	Info      lipgloss.Style
+	Label     lipgloss.Style
+	Error     lipgloss.Style
+
+	Good lipgloss.Style
+	Warn lipgloss.Style
+	Bad  lipgloss.Style
+
+	// BigBox frames the service level in the header; its border takes the
+	// level's colour.
+	BigBox   lipgloss.Style
+	BigValue lipgloss.Style
+
+	Header   lipgloss.Style // table header cells
+	Cell     lipgloss.Style // table body cells
+	Selected lipgloss.Style // the row under the cursor
+	Section  lipgloss.Style // a heading inside a view
+	Box      lipgloss.Style // frames in the flow picture
+
+	States map[string]lipgloss.Style // agent state colours
+	Help   lipgloss.Style
+	Footer lipgloss.Style
+	Filter lipgloss.Style
+}
+
+// NewStyles builds the styles on r (nil: the default renderer).
+func NewStyles(r *lipgloss.Renderer) Styles {
+	if r == nil {
+		r = lipgloss.DefaultRenderer()
+	}
+	n := r.NewStyle
+	s := Styles{r: r}
+	s.App = n()
+	s.Title = n().Bold(true).Foreground(colAccent)
+	s.Tab = n().Foreground(colMuted).Padding(0, 1)
+	s.ActiveTab = n().Bold(true).Reverse(true).Padding(0, 1)
+	s.Badge = n().Bold(true).Foreground(colBad)
+	s.Muted = n().Foreground(colMuted)
+	s.Bold = n().Bold(true)
+	s.Accent = n().Foreground(colAccent)
+	s.Info = n().Foreground(colInfo)
+	s.Label = n().Foreground(colMuted)
+	s.Error = n().Foreground(colBad).Bold(true)
+	s.Good = n().Foreground(colGood)
+	s.Warn = n().Foreground(colWarn)
+	s.Bad = n().Foreground(colBad).Bold(true)
+	s.BigBox = n().Border(lipgloss.RoundedBorder()).Padding(0, 1)
+	s.BigValue = n().Bold(true)
+	s.Header = n().Bold(true).Foreground(colAccent).PaddingRight(1)
+	s.Cell = n().PaddingRight(1)
+	s.Selected = n().Background(colSelBg).Bold(true)
+	s.Section = n().Bold(true).Foreground(colAccent)
+	s.Box = n().Border(lipgloss.RoundedBorder()).BorderForeground(colMuted).Padding(0, 1)
+	s.States = map[string]lipgloss.Style{
+		feed.StateAvailable: n().Foreground(colGood),
+		feed.StateOnCall:    n().Foreground(colAccent),
+		feed.StateWrapUp:    n().Foreground(colInfo),
+		feed.StateAux:       n().Foreground(colWarn),
+		feed.StateOffline:   n().Foreground(colMuted),
+	}
+	s.Help = n().Foreground(colMuted)
+	s.Footer = n().Foreground(colMuted)
+	s.Filter = n().Foreground(colAccent)
+	return s
+}
+
+// Level returns the style of a traffic-light grade.
+func (s Styles) Level(l Level) lipgloss.Style {
+	switch l {
+	case LevelGood:
+		return s.Good
+	case LevelWarn:
+		return s.Warn
+	case LevelBad:
+		return s.Bad
+	}
+	return s.App
+}
+
+// LevelColor is the colour of a grade, for borders.
+func LevelColor(l Level) lipgloss.TerminalColor {
+	switch l {
+	case LevelGood:
+		return colGood
+	case LevelWarn:
+		return colWarn
+	case LevelBad:
+		return colBad
+	}
+	return colMuted
+}
+
+// State is the style of an agent state.
+func (s Styles) State(state string) lipgloss.Style {
+	if st, ok := s.States[state]; ok {
+		return st
+	}
+	return s.App
+}
+
+// slLevel grades a service level against its goal: on goal green, within
+// amberPoints below amber, further red; unknown (no calls yet) none.
+func slLevel(sl *float64, target float64) Level {
+	if sl == nil {
+		return LevelNone
+	}
+	switch {
+	case *sl >= target:
+		return LevelGood
+	case *sl >= target-amberPoints:
+		return LevelWarn
+	}
+	return LevelBad
+}
+
+// levelMark is the text mark of a grade, so that NO_COLOR loses nothing.
+func levelMark(l Level) string {
+	switch l {
+	case LevelGood:
+		return "✓"
+	case LevelWarn:
+		return "!"
+	case LevelBad:
+		return "✗"
+	}
+	return "·"
+}

@@ -1,0 +1,168 @@
+package tui
+
+import (
+	"sort"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/lipgloss/table"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// column describes one table column and how it gives way on a narrow screen.
+type column struct {
+	title string
+	// prio: 0 is never dropped; the highest number goes first when the
+	// columns do not fit.
+	prio  int
+	right bool // figures align right
+	// flex columns (names, comments) shrink to minFlex before any column is
+	// dropped, and are cut with an ellipsis.
+	flex bool
+}
+
+// minFlex is how narrow a flexible column may get.
+const minFlex = 10
+
+// cell is one table cell: plain text plus the style that colours it. Text
+// never carries escape codes: lipgloss/table measures and cuts it, then the
+// style colours it.
+type cell struct {
+	text  string
+	style *lipgloss.Style
+}
+
+// txt is an uncoloured cell.
+func txt(s string) cell { return cell{text: s} }
+
+// styled is a coloured cell.
+func styled(s string, st lipgloss.Style) cell { return cell{text: s, style: &st} }
+
+// tableSpec is a table to draw into a box of width × height.
+type tableSpec struct {
+	cols   []column
+	rows   [][]cell
+	width  int
+	height int // lines, header included
+	offset int // first row shown
+	cursor int // selected row, -1 for none
+}
+
+// fitColumns picks the columns that fit in width and their widths, dropping
+// by priority and shrinking flexible columns first.
+func fitColumns(cols []column, rows [][]cell, width int) (keep []int, widths []int) {
+	natural := make([]int, len(cols))
+	for c, col := range cols {
+		natural[c] = lipgloss.Width(col.title)
+		for _, r := range rows {
+			if w := lipgloss.Width(r[c].text); w > natural[c] {
+				natural[c] = w
+			}
+		}
+	}
+	keep = make([]int, len(cols))
+	for i := range keep {
+		keep[i] = i
+	}
+	// A cell is its text plus one space of padding.
+	total := func() int {
+		t := 0
+		for _, c := range keep {
+			w := natural[c]
+			if cols[c].flex && w > minFlex {
+				w = minFlex
+			}
+			t += w + 1
+		}
+		return t
+	}
+	order := make([]int, len(cols))
+	copy(order, keep)
+	sort.SliceStable(order, func(i, j int) bool { return cols[order[i]].prio > cols[order[j]].prio })
+	for _, c := range order {
+		if total() <= width || cols[c].prio == 0 {
+			break
+		}
+		for i, k := range keep {
+			if k == c {
+				keep = append(keep[:i], keep[i+1:]...)
+				break
+			}
+		}
+	}
+	// Widths: fixed columns at their natural width, the flexible ones share
+	// what is left, up to their natural width.
+	widths = make([]int, len(keep))
+	left := width
+	nflex := 0
+	for i, c := range keep {
+		if cols[c].flex {
+			nflex++
+			continue
+		}
+		widths[i] = natural[c] + 1
+		left -= widths[i]
+	}
+	for i, c := range keep {
+		if !cols[c].flex {
+			continue
+		}
+		share := left / nflex
+		nflex--
+		w := min(natural[c]+1, max(share, minFlex+1))
+		widths[i] = w
+		left -= w
+	}
+	return keep, widths
+}
+
+// render draws the table: its header and the rows from offset that fit,
+// the cursor's row highlighted.
+func (s Styles) render(t tableSpec) string {
+	if t.height < 1 || t.width < 1 {
+		return ""
+	}
+	end := min(len(t.rows), t.offset+t.height-1)
+	start := min(max(t.offset, 0), end)
+	visible := t.rows[start:end]
+	keep, widths := fitColumns(t.cols, visible, t.width)
+
+	headers := make([]string, len(keep))
+	for i, c := range keep {
+		headers[i] = ansi.Truncate(t.cols[c].title, widths[i]-1, "…")
+	}
+	data := make([][]string, len(visible))
+	for r, row := range visible {
+		out := make([]string, len(keep))
+		for i, c := range keep {
+			out[i] = ansi.Truncate(row[c].text, widths[i]-1, "…")
+		}
+		data[r] = out
+	}
+	tbl := table.New().
+		Border(lipgloss.HiddenBorder()).
+		BorderTop(false).BorderBottom(false).BorderLeft(false).BorderRight(false).
+		BorderHeader(false).BorderColumn(false).
+		Headers(headers...).
+		Rows(data...).
+		StyleFunc(func(row, col int) lipgloss.Style {
+			c := keep[col]
+			var st lipgloss.Style
+			if row == table.HeaderRow {
+				st = s.Header
+			} else {
+				st = s.Cell
+				if cs := visible[row][c].style; cs != nil {
+					st = cs.PaddingRight(1)
+				}
+				if start+row == t.cursor {
+					st = st.Inherit(s.Selected)
+				}
+			}
+			st = st.Width(widths[col])
+			if t.cols[c].right {
+				st = st.Align(lipgloss.Right)
+			}
+			return st
+		})
+	return tbl.String()
+}
