@@ -19,7 +19,7 @@ func (h *waitHistory) record(now time.Time, waiting int) {
 		return
 	}
 	m := now.Unix() / 60
-	s := &h.slots[m%int64(len(h.slots))]
+	s := h.slot(m)
 	if s.minute != m {
 		*s = waitSlot{minute: m, max: h.last}
 	}
@@ -34,7 +34,7 @@ func (h *waitHistory) fill(out []float64, end time.Time) {
 	carry := -1
 	for i := range out {
 		m := endMin - int64(len(out)-1-i)
-		s := h.slots[((m%int64(len(h.slots)))+int64(len(h.slots)))%int64(len(h.slots))]
+		s := h.slot(m)
 		switch {
 		case s.minute == m:
 			carry = s.max
@@ -46,9 +46,15 @@ func (h *waitHistory) fill(out []float64, end time.Time) {
 	// Trailing minutes with no record yet hold what is waiting now.
 	for i := len(out) - 1; i >= 0; i-- {
 		m := endMin - int64(len(out)-1-i)
-		if h.slots[((m%int64(len(h.slots)))+int64(len(h.slots)))%int64(len(h.slots))].minute == m {
+		if h.slot(m).minute == m {
 			break
 		}
 		out[i] = float64(h.last)
 	}
+}
+
+// slot is minute m's place in the ring (minutes before 1970 are negative).
+func (h *waitHistory) slot(m int64) *waitSlot {
+	n := int64(len(h.slots))
+	return &h.slots[(m%n+n)%n]
 }

@@ -1,0 +1,90 @@
+package floor
+
+import (
+	"bufio"
+	"bytes"
+	"os"
+	"testing"
+)
+
+// sampleLines are the lines of the repository's sample recording, the seed
+// of the fold's fuzz corpus.
+func sampleLines(tb testing.TB) [][]byte {
+	tb.Helper()
+	b, err := os.ReadFile("../testdata/sample.jsonl")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var out [][]byte
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	for sc.Scan() {
+		out = append(out, append([]byte(nil), sc.Bytes()...))
+	}
+	return out
+}
+
+// FuzzFold folds a recording with one line replaced by the fuzzer's, in
+// both modes, and checks what must hold whatever arrives.
+func FuzzFold(f *testing.F) {
+	lines := sampleLines(f)
+	for i, l := range lines {
+		f.Add(uint8(i), l)
+	}
+	f.Add(uint8(3), []byte(`{"type":"call.answered","seq":4,"ts":"2026-11-23T08:00:00.000Z","call":"c9","queue":"support","agent":"a1"}`))
+	f.Add(uint8(5), []byte(`{"type":"snapshot","seq":99,"ts":"2026-11-23T08:00:00.000Z","queues":[],"agents":[],"calls":[{"call":"c1","queue":"q","offered":"2026-11-23T07:00:00Z","answered":null,"ended":null}]}`))
+	f.Fuzz(func(t *testing.T, at uint8, line []byte) {
+		for _, mode := range []Mode{Recording, Live} {
+			fl := New(Options{})
+			for i, l := range lines {
+				if i == int(at)%len(lines) {
+					l = line
+				}
+				fl.IngestLine(l, mode)
+			}
+			checkInvariants(t, fl)
+		}
+	})
+}
+
+func checkInvariants(t *testing.T, fl *Floor) {
+	t.Helper()
+	nWaiting := 0
+	for _, c := range fl.calls {
+		if c.state == waiting {
+			nWaiting++
+		}
+	}
+	if fl.waiting != nWaiting {
+		t.Fatalf("waiting counter %d, calls waiting %d", fl.waiting, nWaiting)
+	}
+	for _, w := range []Window{All, Today, Rolling(DefaultHorizon)} {
+		r := fl.Report(w)
+		if r.Floor.Waiting != nWaiting {
+			t.Fatalf("%v: report waiting %d, calls waiting %d", w, r.Floor.Waiting, nWaiting)
+		}
+		ms := []Metrics{r.Floor}
+		for _, q := range r.Queues {
+			ms = append(ms, q.Metrics)
+		}
+		for _, m := range ms {
+			if m.Offered < 0 || m.Answered < 0 || m.Abandoned < 0 || m.ShortAbandoned < 0 || m.AnsweredWithin < 0 ||
+				m.Waiting < 0 || m.AnsweredWithin > m.Answered || m.ShortAbandoned > m.Abandoned {
+				t.Fatalf("%v: impossible counts %+v", w, m)
+			}
+			for _, v := range []*float64{m.ServiceLevel, m.Occupancy} {
+				if v != nil && (*v < 0 || *v > 1) {
+					t.Fatalf("%v: ratio out of 0..1 in %+v", w, m)
+				}
+			}
+		}
+		for _, a := range r.Agents {
+			if a.Handled < 0 || a.Missed < 0 || a.AuxS < 0 || a.StateS < 0 {
+				t.Fatalf("%v: impossible agent %+v", w, a)
+			}
+		}
+	}
+	st := fl.Stats()
+	if st.Events < 0 || st.BadLines < 0 || st.Unknown < 0 || st.Duplicates < 0 || st.Gaps < 0 {
+		t.Fatalf("negative counters %+v", st)
+	}
+}
