@@ -8,6 +8,8 @@ import (
 	"sort"
 	"time"
 
+	_ "time/tzdata" // time zones for day.time_zone on machines without zoneinfo
+
 	"gopkg.in/yaml.v3"
 
 	"github.com/floorwatch/floorwatch/feed"

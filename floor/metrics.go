@@ -138,9 +138,6 @@ func (f *Floor) Report(w Window) *Report {
 		c := qc[q]
 		qr := QueueReport{Queue: q.id, Name: q.cfg.Name, SLThresholdS: g.SLThresholdS,
 			ShortAbandonS: g.ShortAbandonS, SLMode: g.SLMode}
-		if qr.Name == "" {
-			qr.Name = q.id
-		}
 		num, den := slParts(c, g.SLMode)
 		slNum += num
 		slDen += den
@@ -366,9 +363,6 @@ func (f *Floor) agentReport(a *agent, c agentCounts, t agentTime, call string) A
 		Surveys:     c.surveys.n,
 		Occupancy:   occupancy(t),
 		Goals:       f.opts.Goals.agentGoals(a.id),
-	}
-	if ar.Name == "" {
-		ar.Name = a.id
 	}
 	if ar.AuxByReason == nil {
 		ar.AuxByReason = map[string]float64{}

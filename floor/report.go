@@ -140,3 +140,19 @@ func (t Time) MarshalJSON() ([]byte, error) {
 	}
 	return []byte(`"` + feed.FormatTime(t.Time) + `"`), nil
 }
+
+// Label is the queue's name, or its id when the feed gave none.
+func (q *QueueReport) Label() string {
+	if q.Name != "" {
+		return q.Name
+	}
+	return q.Queue
+}
+
+// Label is the agent's name, or their id when the feed gave none.
+func (a *AgentReport) Label() string {
+	if a.Name != "" {
+		return a.Name
+	}
+	return a.Agent
+}
