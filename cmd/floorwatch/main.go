@@ -55,7 +55,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	fs := flag.NewFlagSet("floorwatch "+c.name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	// flag calls Usage for -h and for every parse error, having printed the
+	// error itself: the command's error then needs no second mention.
+	usageShown := false
 	fs.Usage = func() {
+		usageShown = true
 		fmt.Fprintf(fs.Output(), "usage: floorwatch %s [flags] %s\n\n%s\n\nflags:\n", c.name, c.args, c.summary)
 		fs.PrintDefaults()
 	}
@@ -65,6 +69,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	case errors.Is(err, flag.ErrHelp):
 		return 0
+	case usageShown:
+		return 2
 	case errors.Is(err, errUsage):
 		fmt.Fprintf(stderr, "floorwatch %s: %v\nrun 'floorwatch %s --help' for usage\n", c.name, strings.TrimPrefix(err.Error(), "usage: "), c.name)
 		return 2

@@ -26,7 +26,7 @@ type floorFlags struct {
 
 func (ff *floorFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&ff.goals, "goals", "", "goals `FILE` (YAML): queue goal overrides, team and agent targets, day start")
-	fs.StringVar(&ff.window, "window", "all", "figures over `all`, today, or a rolling window such as 30m")
+	fs.StringVar(&ff.window, "window", "all", "figures over a `span`: all, today, or a rolling window such as 30m")
 }
 
 // options checks the flags and makes the fold's options and window.

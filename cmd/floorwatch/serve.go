@@ -1,0 +1,176 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/floorwatch/floorwatch/feed"
+	"github.com/floorwatch/floorwatch/floor"
+	"github.com/floorwatch/floorwatch/live"
+	"github.com/floorwatch/floorwatch/sshserve"
+	"github.com/floorwatch/floorwatch/tui"
+)
+
+func init() {
+	register(command{name: "serve", args: "--feed URL (--authorized-keys FILE | --insecure-no-auth)",
+		summary: "serve the dashboard and status over SSH to the whole team", run: runServe})
+}
+
+// shutdownGrace is how long sessions get to say goodbye on SIGINT/SIGTERM.
+const shutdownGrace = 5 * time.Second
+
+func runServe(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
+	var ff floorFlags
+	ff.register(fs)
+	listen := fs.String("listen", "127.0.0.1:2222", "listen on `ADDR` (host:port)")
+	feedURL := fs.String("feed", "", "the live feed `URL` (ws:// or wss://), subscribed once for every session")
+	token := fs.String("token", os.Getenv("FLOORWATCH_TOKEN"), "bearer `TOKEN` for the feed (default $FLOORWATCH_TOKEN)")
+	hostKey := fs.String("host-key", "floorwatch_host_ed25519", "the server's private key `FILE`; created (mode 0600) if missing")
+	authKeys := fs.String("authorized-keys", "", "admit only the public keys in `FILE` (OpenSSH authorized_keys format)")
+	insecure := fs.Bool("insecure-no-auth", false, "admit anyone without a key: for a drill on this machine only")
+	journal := fs.String("journal", "", "append every folded line to `FILE` and replay it on start, so figures survive a restart")
+	logPath := fs.String("log", "", "append the connection log to `FILE` (default standard error)")
+	maxSessions := fs.Int("max-sessions", 200, "most sessions open at once, all keys together (0: no limit)")
+	maxPerKey := fs.Int("max-per-key", 5, "most sessions open at once per key (0: no limit)")
+	idle := fs.Duration("idle-timeout", 30*time.Minute, "close a dashboard after this long without a key press (0: never)")
+	maxSession := fs.Duration("max-session", 12*time.Hour, "close any session this long after it began (0: never)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	switch {
+	case fs.NArg() > 0:
+		return usageError("unexpected argument %q", fs.Arg(0))
+	case *feedURL == "":
+		return usageError("give --feed URL: the feed every session watches")
+	case *authKeys == "" && !*insecure:
+		return usageError("give --authorized-keys FILE (or --insecure-no-auth for a local drill)")
+	case *authKeys != "" && *insecure:
+		return usageError("--authorized-keys and --insecure-no-auth contradict each other")
+	case *maxSessions < 0 || *maxPerKey < 0 || *idle < 0 || *maxSession < 0:
+		return usageError("limits cannot be negative")
+	}
+	opts, window, err := ff.options()
+	if err != nil {
+		return err
+	}
+	logOut := stderr
+	if *logPath != "" {
+		f, err := os.OpenFile(*logPath, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		logOut = f
+	}
+	log := slog.New(slog.NewTextHandler(logOut, nil))
+	var keys []gossh.PublicKey
+	if *authKeys != "" {
+		if keys, err = sshserve.LoadAuthorizedKeys(*authKeys); err != nil {
+			return err
+		}
+	}
+
+	fl := floor.New(opts)
+	var jr *sshserve.Journal
+	if *journal != "" {
+		if jr, err = sshserve.OpenJournal(*journal, log); err != nil {
+			return err
+		}
+		defer jr.Close()
+		// Live mode: the journal holds the lines exactly as the feed gave
+		// them, gaps included, so the fold comes out as it was.
+		n, err := jr.Replay(func(line []byte) { fl.IngestLine(line, floor.Live) })
+		if err != nil {
+			return err
+		}
+		stream, since, _ := fl.Resume()
+		log.Info("journal replayed", "path", *journal, "lines", n, "stream", stream, "resume_after_seq", since)
+	}
+	hub := live.NewHub(fl)
+	if jr != nil {
+		hub.SetLineHook(jr.Record)
+	}
+	client, err := feed.NewClient(*feedURL, hub, feed.ClientOptions{Token: *token, FromStart: true})
+	if err != nil {
+		return usageError("%v", err)
+	}
+	hub.SetConn(client.Status)
+
+	srv, err := sshserve.New(sshserve.Config{
+		HostKeyPath:    *hostKey,
+		AuthorizedKeys: keys,
+		Insecure:       *insecure,
+		Dashboard: func(r *lipgloss.Renderer) (tea.Model, func()) {
+			ctx, cancel := context.WithCancel(context.Background())
+			return tui.New(hub, tui.Options{Renderer: r, Window: window, Context: ctx}), cancel
+		},
+		Status: func(w io.Writer, req sshserve.StatusRequest) error {
+			r := hub.Report(req.Window)
+			if req.JSON {
+				return floor.WriteJSON(w, r)
+			}
+			return floor.WriteText(w, r)
+		},
+		Limits: sshserve.Limits{MaxSessions: *maxSessions, MaxPerKey: *maxPerKey, Idle: *idle,
+			MaxSession: *maxSession, LoginGrace: time.Minute},
+		Log: log,
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return err
+	}
+	log.Info("listening", "addr", ln.Addr().String(), "feed", *feedURL, "host_key", srv.HostKeyFingerprint())
+	fmt.Fprintf(stdout, "floorwatch serve: ssh -p %s %s  (host key %s)\n", port(ln.Addr()), hostOf(ln.Addr()), srv.HostKeyFingerprint())
+
+	sig, stopSignals := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stopSignals()
+	feedCtx, closeFeed := context.WithCancel(context.Background())
+	feedDone := make(chan error, 1)
+	go func() { feedDone <- client.Run(feedCtx) }()
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+
+	var serveErr error
+	select {
+	case <-sig.Done():
+		log.Info("shutting down", "sessions", srv.Sessions())
+	case serveErr = <-served:
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(ctx); err != nil {
+		log.Warn("shutdown", "err", err)
+	}
+	closeFeed()
+	if err := <-feedDone; err != nil && !errors.Is(err, feed.ErrFeedEnded) {
+		log.Warn("feed", "err", err)
+	}
+	log.Info("stopped")
+	return serveErr
+}
+
+func port(a net.Addr) string {
+	_, p, _ := net.SplitHostPort(a.String())
+	return p
+}
+
+func hostOf(a net.Addr) string {
+	h, _, _ := net.SplitHostPort(a.String())
+	return h
+}

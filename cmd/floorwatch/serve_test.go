@@ -1,0 +1,48 @@
+package main
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"crypto/rand"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	gossh "golang.org/x/crypto/ssh"
+)
+
+func TestServeRefusesToStartWrong(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "authorized_keys")
+	pub, _, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := gossh.NewPublicKey(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Line 2 is a good key; line 3 is not.
+	content := "# team\n" + string(gossh.MarshalAuthorizedKey(key)) + "not a key\n"
+	if err := os.WriteFile(bad, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"serve", "--authorized-keys", bad}, 2, "give --feed URL"},
+		{[]string{"serve", "--feed", "ws://127.0.0.1:1/"}, 2, "give --authorized-keys FILE (or --insecure-no-auth"},
+		{[]string{"serve", "--feed", "ws://127.0.0.1:1/", "--authorized-keys", bad, "--insecure-no-auth"}, 2, "contradict"},
+		{[]string{"serve", "--feed", "ws://127.0.0.1:1/", "--authorized-keys", bad, "--host-key", filepath.Join(dir, "hk")}, 1, bad + ":3: not a public key"},
+		{[]string{"serve", "--feed", "http://127.0.0.1:1/", "--insecure-no-auth", "--host-key", filepath.Join(dir, "hk")}, 2, "want ws:// or wss://"},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := run(tc.args, &stdout, &stderr)
+		if code != tc.code || !strings.Contains(stderr.String(), tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d and %q", tc.args[1:], code, stderr.String(), tc.code, tc.want)
+		}
+	}
+}
