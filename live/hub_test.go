@@ -16,7 +16,7 @@ const (
 
 func TestFrameStopsAtAGapAndResumes(t *testing.T) {
 	h := NewHub(floor.New(floor.Options{}))
-	if h.Frame([]byte(hello + "\n" + ev1 + "\n" + ev3 + "\n")) != true {
+	if h.Frame([]byte(hello+"\n"+ev1+"\n"+ev3+"\n")) != true {
 		t.Fatal("a jump from 1 to 3 did not ask for a resync")
 	}
 	stream, since, ok := h.Resume()

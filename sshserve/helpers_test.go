@@ -2,6 +2,7 @@ package sshserve
 
 import (
 	"bytes"
+	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"errors"
@@ -160,7 +161,7 @@ func startServer(t *testing.T, adjust func(*Config)) *testServer {
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	t.Cleanup(func() {
-		ctx, cancel := contextWithTimeout(5 * time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		if err := srv.Shutdown(ctx); err != nil {
 			t.Errorf("shutdown: %v", err)
@@ -206,15 +207,24 @@ type terminal struct {
 	stdin io.WriteCloser
 	out   syncBuffer
 	done  chan error
+	// seen is when each chunk of output arrived: a frame, for the load test.
+	seen arrivals
+	// quiet drops the output itself (the load test keeps only seen).
+	quiet bool
 }
 
 func openTerminal(t *testing.T, c *gossh.Client, width, height int, command string) *terminal {
+	t.Helper()
+	return openTerminalWith(t, c, width, height, command, false)
+}
+
+func openTerminalWith(t *testing.T, c *gossh.Client, width, height int, command string, quiet bool) *terminal {
 	t.Helper()
 	sess, err := c.NewSession()
 	if err != nil {
 		t.Fatal(err)
 	}
-	tm := &terminal{t: t, sess: sess, done: make(chan error, 1)}
+	tm := &terminal{t: t, sess: sess, done: make(chan error, 1), quiet: quiet}
 	if err := sess.RequestPty("xterm-256color", height, width, gossh.TerminalModes{}); err != nil {
 		t.Fatal(err)
 	}
@@ -239,7 +249,12 @@ func openTerminal(t *testing.T, c *gossh.Client, width, height int, command stri
 		buf := make([]byte, 32*1024)
 		for {
 			n, err := stdout.Read(buf)
-			tm.out.Write(buf[:n])
+			if n > 0 {
+				tm.seen.add(time.Now())
+			}
+			if !tm.quiet {
+				tm.out.Write(buf[:n])
+			}
 			if bytes.Contains(buf[:n], []byte("\x1b[c")) {
 				io.WriteString(tm.stdin, "\x1b]11;rgb:0000/0000/0000\x1b\\\x1b[?62;22c")
 			}

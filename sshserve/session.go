@@ -23,8 +23,8 @@ import (
 const dashboardFPS = 20
 
 const usageText = `floorwatch over ssh:
-  ssh -t HOST                         the live dashboard (needs a terminal)
-  ssh HOST status [--json] [--window D]  print the floor once
+  ssh -t HOST                              the live dashboard (needs a terminal)
+  ssh HOST status [--json] [--window D]    print the floor once
 `
 
 func (s *Server) handle(sess ssh.Session) {

@@ -22,10 +22,10 @@ func TestStatusReplayJSON(t *testing.T) {
 		Feed struct {
 			LastSeq, Events, BadLines int64 `json:"-"`
 		} `json:"-"`
-		Now   string                    `json:"now"`
-		Floor map[string]any            `json:"floor"`
-		Queue []map[string]any          `json:"queues"`
-		Agent []map[string]any          `json:"agents"`
+		Now   string                     `json:"now"`
+		Floor map[string]any             `json:"floor"`
+		Queue []map[string]any           `json:"queues"`
+		Agent []map[string]any           `json:"agents"`
 		Raw   map[string]json.RawMessage `json:"-"`
 	}
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
