@@ -179,6 +179,15 @@ func (m *A) Within(t float64) (answered, abandoned float64) {
 func (m *A) reachedBy(t float64, answered bool) float64 {
 	nmu := float64(m.n) * m.mu
 	J := len(m.p)
+	// A caller with j ahead leaves the queue after at most j+1 exits, each
+	// at rate nμ+θ or more; far enough past the mean of J+1 of them, every
+	// caller has left, and the answer is the eventual one.
+	if k := float64(J + 1); t*(nmu+m.theta) > k+12*math.Sqrt(k)+50 {
+		if answered {
+			return m.served - m.pNoWait
+		}
+		return m.abandoned
+	}
 	rate := nmu + float64(J)*m.theta
 	lt := rate * t
 	v := append([]float64(nil), m.p...)

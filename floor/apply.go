@@ -241,7 +241,7 @@ func (f *Floor) settle(c *call, ev *feed.Event) {
 // setState moves an agent to a new state at ts, closing the time spent in
 // the old one.
 func (f *Floor) setState(a *agent, state, reason string, ts time.Time) {
-	if state == a.state && reason == a.reason {
+	if state == a.state && reason == a.reason && !a.since.IsZero() {
 		return
 	}
 	f.closeInterval(a, ts)

@@ -274,6 +274,10 @@ func TestTransferAndMiss(t *testing.T) {
 	approx(t, "a3 aht", a3.AHTS, 70)
 	eq(t, "a9 missed", a9.Missed, 1)
 	eq(t, "a9 state (created by a call event: offline)", a9.State, "offline")
+	s.must(200, "agent.state", "agent", "a9", "state", "offline")
+	eq(t, "a9 offline since its first agent.state", agentOf(t, s.f.Report(All), "a9").StateS, 0)
+	s.at(260, "heartbeat")
+	eq(t, "a9 offline for 60 s", agentOf(t, s.f.Report(All), "a9").StateS, 60)
 	eq(t, "floor offered", r.Floor.Offered, 2)
 }
 

@@ -9,7 +9,8 @@ type KeyMap struct {
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
 
 	NextView, PrevView key.Binding
-	Overview, Queues, Agents, Recovery, Recognition, Flow, Alerts key.Binding
+	// Views: the number keys, 1 for the first tab to 7 for the last.
+	Views key.Binding
 
 	Enter, Back key.Binding
 	Filter      key.Binding
@@ -25,30 +26,24 @@ func DefaultKeyMap() KeyMap {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
 	}
 	return KeyMap{
-		Up:          b("↑/k", "up", "up", "k"),
-		Down:        b("↓/j", "down", "down", "j"),
-		PageUp:      b("pgup", "page up", "pgup", "ctrl+u"),
-		PageDown:    b("pgdn", "page down", "pgdown", "ctrl+d"),
-		Top:         b("g/home", "first row", "g", "home"),
-		Bottom:      b("G/end", "last row", "G", "end"),
-		NextView:    b("tab", "next view", "tab"),
-		PrevView:    b("shift+tab", "previous view", "shift+tab"),
-		Overview:    b("1", "overview", "1"),
-		Queues:      b("2", "queues", "2"),
-		Agents:      b("3", "agents", "3"),
-		Recovery:    b("4", "recovery", "4"),
-		Recognition: b("5", "recognition", "5"),
-		Flow:        b("6", "flow", "6"),
-		Alerts:      b("7", "alerts", "7"),
-		Enter:       b("enter", "drill down", "enter"),
-		Back:        b("esc", "back", "esc"),
-		Filter:      b("/", "filter", "/"),
-		Sort:        b("s", "sort", "s"),
-		Window:      b("w", "window", "w"),
-		Ack:         b("a", "acknowledge", "a"),
-		AckAll:      b("A", "acknowledge all", "A"),
-		Help:        b("?", "help", "?"),
-		Quit:        b("q", "quit", "q", "ctrl+c"),
+		Up:       b("↑/k", "up", "up", "k"),
+		Down:     b("↓/j", "down", "down", "j"),
+		PageUp:   b("pgup", "page up", "pgup", "ctrl+u"),
+		PageDown: b("pgdn", "page down", "pgdown", "ctrl+d"),
+		Top:      b("g/home", "first row", "g", "home"),
+		Bottom:   b("G/end", "last row", "G", "end"),
+		NextView: b("tab", "next view", "tab"),
+		PrevView: b("shift+tab", "previous view", "shift+tab"),
+		Views:    b("1-7", "overview…alerts", "1", "2", "3", "4", "5", "6", "7"),
+		Enter:    b("enter", "drill down", "enter"),
+		Back:     b("esc", "back", "esc"),
+		Filter:   b("/", "filter", "/"),
+		Sort:     b("s", "sort", "s"),
+		Window:   b("w", "window", "w"),
+		Ack:      b("a", "acknowledge", "a"),
+		AckAll:   b("A", "acknowledge all", "A"),
+		Help:     b("?", "help", "?"),
+		Quit:     b("q", "quit", "q", "ctrl+c"),
 	}
 }
 
@@ -87,7 +82,7 @@ func (h keyHelp) FullHelp() [][]key.Binding {
 	k := h.k
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.NextView, k.PrevView, k.Overview, k.Queues, k.Agents, k.Recovery, k.Recognition, k.Flow, k.Alerts},
+		{k.NextView, k.PrevView, k.Views},
 		{k.Enter, k.Back, k.Filter, k.Sort, k.Window},
 		{k.Ack, k.AckAll, k.Help, k.Quit},
 	}

@@ -43,38 +43,26 @@ const (
 // Styles is every style the dashboard draws with, built from one renderer so
 // that over SSH each session gets its own terminal's colours.
 type Styles struct {
-	r *lipgloss.Renderer
-
 	App       lipgloss.Style
 	Title     lipgloss.Style
 	Tab       lipgloss.Style
 	ActiveTab lipgloss.Style
-	Badge     lipgloss.Style
 	Muted     lipgloss.Style
 	Bold      lipgloss.Style
 	Accent    lipgloss.Style
-	Info      lipgloss.Style
 	Label     lipgloss.Style
-	Error     lipgloss.Style
 
 	Good lipgloss.Style
 	Warn lipgloss.Style
 	Bad  lipgloss.Style
 
-	// BigBox frames the service level in the header; its border takes the
-	// level's colour.
-	BigBox   lipgloss.Style
-	BigValue lipgloss.Style
-
 	Header   lipgloss.Style // table header cells
 	Cell     lipgloss.Style // table body cells
 	Selected lipgloss.Style // the row under the cursor
 	Section  lipgloss.Style // a heading inside a view
-	Box      lipgloss.Style // frames in the flow picture
 
 	States map[string]lipgloss.Style // agent state colours
 	Help   lipgloss.Style
-	Footer lipgloss.Style
 	Filter lipgloss.Style
 }
 
@@ -84,28 +72,22 @@ func NewStyles(r *lipgloss.Renderer) Styles {
 		r = lipgloss.DefaultRenderer()
 	}
 	n := r.NewStyle
-	s := Styles{r: r}
+	s := Styles{}
 	s.App = n()
 	s.Title = n().Bold(true).Foreground(colAccent)
 	s.Tab = n().Foreground(colMuted).Padding(0, 1)
-	s.ActiveTab = n().Bold(true).Reverse(true).Padding(0, 1)
-	s.Badge = n().Bold(true).Foreground(colBad)
+	s.ActiveTab = n().Bold(true).Reverse(true)
 	s.Muted = n().Foreground(colMuted)
 	s.Bold = n().Bold(true)
 	s.Accent = n().Foreground(colAccent)
-	s.Info = n().Foreground(colInfo)
 	s.Label = n().Foreground(colMuted)
-	s.Error = n().Foreground(colBad).Bold(true)
 	s.Good = n().Foreground(colGood)
 	s.Warn = n().Foreground(colWarn)
 	s.Bad = n().Foreground(colBad).Bold(true)
-	s.BigBox = n().Border(lipgloss.RoundedBorder()).Padding(0, 1)
-	s.BigValue = n().Bold(true)
-	s.Header = n().Bold(true).Foreground(colAccent).PaddingRight(1)
-	s.Cell = n().PaddingRight(1)
+	s.Header = n().Bold(true).Foreground(colAccent)
+	s.Cell = n()
 	s.Selected = n().Background(colSelBg).Bold(true)
 	s.Section = n().Bold(true).Foreground(colAccent)
-	s.Box = n().Border(lipgloss.RoundedBorder()).BorderForeground(colMuted).Padding(0, 1)
 	s.States = map[string]lipgloss.Style{
 		feed.StateAvailable: n().Foreground(colGood),
 		feed.StateOnCall:    n().Foreground(colAccent),
@@ -114,7 +96,6 @@ func NewStyles(r *lipgloss.Renderer) Styles {
 		feed.StateOffline:   n().Foreground(colMuted),
 	}
 	s.Help = n().Foreground(colMuted)
-	s.Footer = n().Foreground(colMuted)
 	s.Filter = n().Foreground(colAccent)
 	return s
 }
@@ -130,19 +111,6 @@ func (s Styles) Level(l Level) lipgloss.Style {
 		return s.Bad
 	}
 	return s.App
-}
-
-// LevelColor is the colour of a grade, for borders.
-func LevelColor(l Level) lipgloss.TerminalColor {
-	switch l {
-	case LevelGood:
-		return colGood
-	case LevelWarn:
-		return colWarn
-	case LevelBad:
-		return colBad
-	}
-	return colMuted
 }
 
 // State is the style of an agent state.

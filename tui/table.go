@@ -59,6 +59,8 @@ func fitColumns(cols []column, rows [][]cell, width int) (keep []int, widths []i
 			}
 		}
 	}
+	// The first column (never dropped) carries the cursor mark.
+	natural[0]++
 	keep = make([]int, len(cols))
 	for i := range keep {
 		keep[i] = i
@@ -126,17 +128,44 @@ func (s Styles) render(t tableSpec) string {
 	visible := t.rows[start:end]
 	keep, widths := fitColumns(t.cols, visible, t.width)
 
+	// Each cell carries its own trailing space as the gap to the next
+	// column, and cell styles are inline: lipgloss then pads and aligns the
+	// one line without word-wrapping it, which is most of a cell's cost.
 	headers := make([]string, len(keep))
 	for i, c := range keep {
-		headers[i] = ansi.Truncate(t.cols[c].title, widths[i]-1, "…")
+		headers[i] = ansi.Truncate(t.cols[c].title, widths[i]-1, "…") + " "
+	}
+	// The cursor's row is marked in text too: without colour (NO_COLOR)
+	// the highlight alone would not show.
+	if len(keep) > 0 {
+		headers[0] = " " + ansi.Truncate(t.cols[keep[0]].title, widths[0]-2, "…") + " "
 	}
 	data := make([][]string, len(visible))
 	for r, row := range visible {
 		out := make([]string, len(keep))
 		for i, c := range keep {
-			out[i] = ansi.Truncate(row[c].text, widths[i]-1, "…")
+			w := widths[i] - 1
+			mark := ""
+			if i == 0 {
+				mark, w = " ", w-1
+				if start+r == t.cursor {
+					mark = "›"
+				}
+			}
+			out[i] = mark + ansi.Truncate(row[c].text, w, "…") + " "
 		}
 		data[r] = out
+	}
+	// The styles of plain cells, per column: header, body, body selected.
+	plain := make([][3]lipgloss.Style, len(keep))
+	for i, c := range keep {
+		align := lipgloss.Left
+		if t.cols[c].right {
+			align = lipgloss.Right
+		}
+		plain[i][0] = s.Header.Inline(true).Width(widths[i]).Align(align)
+		plain[i][1] = s.Cell.Inline(true).Width(widths[i]).Align(align)
+		plain[i][2] = s.Cell.Inherit(s.Selected).Inline(true).Width(widths[i]).Align(align)
 	}
 	tbl := table.New().
 		Border(lipgloss.HiddenBorder()).
@@ -145,24 +174,22 @@ func (s Styles) render(t tableSpec) string {
 		Headers(headers...).
 		Rows(data...).
 		StyleFunc(func(row, col int) lipgloss.Style {
-			c := keep[col]
-			var st lipgloss.Style
 			if row == table.HeaderRow {
-				st = s.Header
-			} else {
-				st = s.Cell
-				if cs := visible[row][c].style; cs != nil {
-					st = cs.PaddingRight(1)
-				}
-				if start+row == t.cursor {
-					st = st.Inherit(s.Selected)
-				}
+				return plain[col][0]
 			}
-			st = st.Width(widths[col])
-			if t.cols[c].right {
-				st = st.Align(lipgloss.Right)
+			selected := start+row == t.cursor
+			cs := visible[row][keep[col]].style
+			switch {
+			case cs == nil && selected:
+				return plain[col][2]
+			case cs == nil:
+				return plain[col][1]
 			}
-			return st
+			st := *cs
+			if selected {
+				st = st.Inherit(s.Selected)
+			}
+			return st.Inline(true).Width(widths[col]).Align(plain[col][1].GetAlignHorizontal())
 		})
 	return tbl.String()
 }

@@ -1,0 +1,248 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/floorwatch/floorwatch/feed"
+	"github.com/floorwatch/floorwatch/floor"
+	"github.com/floorwatch/floorwatch/simulator"
+)
+
+func init() {
+	register(command{name: "sim", args: "",
+		summary: "run the call-center simulator: serve it as a live feed (--listen) or write its events", run: runSim})
+}
+
+// progressEvery is how often a long run reports on stderr.
+const progressEvery = time.Second
+
+func runSim(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
+	scenario := fs.String("scenario", simulator.DefaultScenario, "bundled scenario `NAME` or scenario FILE (YAML or JSON); --list shows the bundled ones")
+	list := fs.Bool("list", false, "list the bundled scenarios and exit")
+	listen := fs.String("listen", "", "serve the feed on `ADDR` (e.g. 127.0.0.1:7070) at --speed; without it the events are written out")
+	speedFlag := fs.String("speed", "", "simulated seconds per wall second: `N` (1 = real time, 60 = an hour a minute) or max (default 1 with --listen, max without)")
+	seed := fs.String("seed", "", "random seed `N` (default: the scenario's)")
+	duration := fs.Duration("duration", 0, "simulate this long instead of the scenario's duration (calls still on the floor are then played out)")
+	record := fs.String("record", "", "write every event to `FILE` as it is produced (- for standard output); without --listen the default is standard output")
+	token := fs.String("token", os.Getenv("FLOORWATCH_TOKEN"), "with --listen: require bearer `TOKEN` (default $FLOORWATCH_TOKEN)")
+	tlsCert := fs.String("tls-cert", "", "with --listen: serve wss:// with this certificate `FILE`")
+	tlsKey := fs.String("tls-key", "", "with --listen: the certificate's key `FILE`")
+	name := fs.String("name", "", "with --listen: the feed name its hello announces (default: the scenario's name)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError("unexpected argument %q", fs.Arg(0))
+	}
+	if *list {
+		return listScenarios(stdout)
+	}
+	speed, err := parseSpeed(*speedFlag, *listen != "")
+	if err != nil {
+		return err
+	}
+	if *duration < 0 {
+		return usageError("--duration must be positive")
+	}
+	var opt simulator.Options
+	opt.Duration = *duration
+	if *seed != "" {
+		n, err := strconv.ParseInt(*seed, 10, 64)
+		if err != nil {
+			return usageError("--seed %q: want a whole number", *seed)
+		}
+		opt.Seed = &n
+	}
+	sc, err := simulator.Load(*scenario)
+	if err != nil {
+		return err
+	}
+	sim := simulator.New(sc, opt)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	out := *record
+	if out == "" && *listen == "" {
+		out = "-"
+	}
+	var w *bufio.Writer
+	if out != "" {
+		dst := stdout
+		if out != "-" {
+			f, err := os.Create(out)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			dst = f
+		}
+		w = bufio.NewWriterSize(dst, 64<<10)
+	}
+	// A paced run's recording is flushed batch by batch, so it can be
+	// followed as it grows; a max-speed run's only at the end.
+	write := func(batch []*feed.Event) error {
+		if w == nil {
+			return nil
+		}
+		for _, ev := range batch {
+			w.Write(feed.Encode(ev))
+			w.WriteByte('\n')
+		}
+		if speed > 0 {
+			return w.Flush()
+		}
+		return nil
+	}
+
+	var count atomic.Int64
+	var publish func([]*feed.Event)
+	var writeErr error
+	serveErr := make(chan error, 1)
+	var srv *feed.Server
+	if *listen != "" {
+		feedName := *name
+		if feedName == "" {
+			feedName = sc.Name
+		}
+		srv = feed.NewServer(feed.ServerOptions{Feed: feedName, Tracker: floor.New(floor.Options{}),
+			Token: *token, Now: sim.Clock})
+		ln, err := net.Listen("tcp", *listen)
+		if err != nil {
+			return err
+		}
+		scheme := "ws"
+		if *tlsCert != "" {
+			scheme = "wss"
+		}
+		fmt.Fprintf(stderr, "floorwatch sim: %s at %s, serving %s://%s\n", sc.Name, speedName(speed), scheme, ln.Addr())
+		go func() { serveErr <- srv.Serve(ctx, ln, *tlsCert, *tlsKey) }()
+		publish = func(batch []*feed.Event) {
+			srv.Publish(batch...)
+			count.Add(int64(len(batch)))
+			if writeErr == nil {
+				writeErr = write(batch)
+			}
+		}
+	} else {
+		var seq int64
+		publish = func(batch []*feed.Event) {
+			for _, ev := range batch {
+				seq++
+				ev.Seq = seq
+			}
+			count.Add(int64(len(batch)))
+			if writeErr == nil {
+				writeErr = write(batch)
+			}
+		}
+	}
+
+	runCtx, cancelRun := context.WithCancel(ctx)
+	defer cancelRun()
+	progressDone := make(chan struct{})
+	go func() {
+		defer close(progressDone)
+		showProgress(runCtx, stderr, sim, &count)
+	}()
+	started := time.Now()
+	runErr := simulator.Run(runCtx, sim, speed, publish)
+	cancelRun()
+	<-progressDone
+	if w != nil {
+		if err := w.Flush(); err != nil && writeErr == nil {
+			writeErr = err
+		}
+	}
+	interrupted := errors.Is(runErr, context.Canceled)
+	if runErr != nil && !interrupted {
+		return runErr
+	}
+	if writeErr != nil {
+		return fmt.Errorf("writing %s: %w", out, writeErr)
+	}
+	state := "ended"
+	if interrupted {
+		state = "interrupted"
+	}
+	fmt.Fprintf(stderr, "floorwatch sim: %s %s at %s after %d events (%s wall)\n",
+		sc.Name, state, feed.FormatTime(sim.Clock()), count.Load(), time.Since(started).Round(time.Millisecond))
+	if srv == nil {
+		return nil
+	}
+	if !interrupted {
+		// The floor stays up with its history, so late clients can still
+		// read the whole run.
+		fmt.Fprintln(stderr, "floorwatch sim: still serving the finished run; interrupt to stop")
+	}
+	select {
+	case err := <-serveErr:
+		return err
+	case <-ctx.Done():
+		return <-serveErr
+	}
+}
+
+func parseSpeed(s string, listening bool) (float64, error) {
+	switch {
+	case s == "" && listening:
+		return 1, nil
+	case s == "" || s == "max":
+		return 0, nil
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || v <= 0 || v > 1e9 {
+		return 0, usageError("--speed %q: want a positive number (1 = real time) or max", s)
+	}
+	return v, nil
+}
+
+func speedName(speed float64) string {
+	if speed == 0 {
+		return "max speed"
+	}
+	return strconv.FormatFloat(speed, 'g', -1, 64) + "x"
+}
+
+// showProgress rewrites one status line on stderr every second until ctx
+// ends; a run shorter than a second prints nothing.
+func showProgress(ctx context.Context, stderr io.Writer, sim *simulator.Sim, count *atomic.Int64) {
+	t := time.NewTicker(progressEvery)
+	defer t.Stop()
+	shown := false
+	for {
+		select {
+		case <-ctx.Done():
+			if shown {
+				fmt.Fprintln(stderr)
+			}
+			return
+		case <-t.C:
+			fmt.Fprintf(stderr, "\rsim %s  %3.0f%%  %d events ", feed.FormatTime(sim.Clock()), 100*sim.Progress(), count.Load())
+			shown = true
+		}
+	}
+}
+
+func listScenarios(stdout io.Writer) error {
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tLENGTH\tDESCRIPTION")
+	for _, b := range simulator.Bundled() {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", b.Name, strings.TrimSuffix(time.Duration(b.Scenario.Duration).String(), "0m0s"), b.Description)
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,908 @@
+// Package simulator is floorwatch's call-center floor: a deterministic
+// discrete-event simulation of queues, callers and agents that emits the
+// feed's events, and a runner that paces it on the wall clock.
+//
+// The model runs on a simulated clock in whole milliseconds (the protocol's
+// resolution), so a client recomputing a wait from two `ts` gets exactly the
+// simulator's own figure. It never reads the wall clock; with the same seed
+// and scenario it emits the same events, byte for byte.
+package simulator
+
+import (
+	"math"
+	"math/rand/v2"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/floorwatch/floorwatch/feed"
+)
+
+const (
+	msPerS   = 1000
+	msPerDay = 24 * 60 * 60 * msPerS
+	never    = math.MaxInt64
+)
+
+// Agent states inside the model. Ringing shows as available on the feed:
+// the floor cannot see a phone ring.
+const (
+	agOffline uint8 = iota
+	agIdle
+	agRinging
+	agTalking
+	agWrap
+	agAux
+)
+
+// Call states inside the model.
+const (
+	callFree uint8 = iota
+	callWaiting
+	callRinging
+	callTalking
+	callWrap
+)
+
+type queueState struct {
+	spec     *QueueSpec
+	cfg      feed.QueueConfig
+	waiting  deque // calls waiting, oldest first (stale entries skipped)
+	idle     deque // idle agents with this skill, longest idle first
+	nSkilled int
+
+	perMs      float64 // calls_per_hour in calls per ms
+	rateAt     []int64 // ms of day where a RateSpec starts
+	ratePerMs  []float64
+	ahtMs      float64
+	lognormal  bool
+	logSigma   float64
+	wrapMs     float64
+	patienceMs float64 // 0: callers never hang up
+	transferTo []int32
+
+	thresholdMs, shortMs time.Duration
+	counters             Counters
+}
+
+type groupState struct {
+	spec        *AgentSpec
+	ringMs      int64
+	missedAuxMs int64
+	shift       bool
+	shiftStart  int64 // ms of day
+	shiftEnd    int64
+}
+
+type agentState struct {
+	ai         int32 // index in Sim.agents
+	id, name   string
+	skills     []string
+	skillIdx   []int32
+	g          *groupState
+	index      int // within its group, for staggering breaks
+	quality    float64
+	st         uint8
+	wireState  string
+	wireReason string
+	idleEpoch  uint32
+	auxSerial  uint32
+	call       int32
+	onShift    bool
+	calledOut  bool
+	pending    int // break index due when the agent is next free; -1 none
+}
+
+type callState struct {
+	id       string
+	serial   uint32
+	q        int32
+	offered  int64
+	answered int64
+	agent    int32
+	state    uint8
+}
+
+type drillState struct {
+	spec       *DrillSpec
+	q          int32 // -1: every queue
+	start, end int64
+	active     bool
+	agents     []int32 // who called out
+}
+
+// Options override a scenario's seed and length.
+type Options struct {
+	Seed     *int64
+	Duration time.Duration
+}
+
+// Sim is one simulated floor. It is not safe for concurrent use, except
+// Clock, which any goroutine may call while Run drives the simulation.
+type Sim struct {
+	sc         *Scenario
+	rng        *rand.Rand
+	start, end int64
+	tzOffset   int64 // ms added to UTC for the scenario's time of day
+	now        int64
+	h          eventHeap
+	queues     []*queueState
+	groups     []*groupState
+	agents     []*agentState
+	calls      []callState
+	free       []int32
+	live       int
+	serial     uint32
+	nextCall   int64
+	drills     []*drillState
+	outage     int
+	started    bool
+	done       bool
+
+	arena  arena
+	events []*feed.Event
+	idBuf  []byte
+
+	clockMu sync.Mutex
+	clock   pacing
+}
+
+// New builds the floor a scenario describes, ready to run from its start.
+func New(sc *Scenario, opt Options) *Sim {
+	seed := sc.Seed
+	if opt.Seed != nil {
+		seed = *opt.Seed
+	}
+	dur := time.Duration(sc.Duration)
+	if opt.Duration > 0 {
+		dur = opt.Duration
+	}
+	_, off := sc.Start.Zone()
+	s := &Sim{
+		sc:       sc,
+		rng:      rand.New(rand.NewPCG(uint64(seed), 0x666c6f6f72)),
+		start:    sc.Start.UnixMilli(),
+		tzOffset: int64(off) * msPerS,
+	}
+	s.end = s.start + dur.Milliseconds()
+	s.now = s.start
+	s.clock.last = s.start
+	ids := map[string]int32{}
+	for i := range sc.Queues {
+		ids[sc.Queues[i].Queue] = int32(i)
+		s.queues = append(s.queues, newQueueState(&sc.Queues[i]))
+	}
+	for _, q := range s.queues {
+		if t := q.spec.Transfer; t != nil {
+			for _, to := range t.To {
+				q.transferTo = append(q.transferTo, ids[to])
+			}
+		}
+	}
+	total := 0
+	for i := range sc.Agents {
+		total += sc.Agents[i].Count
+	}
+	width := max(3, len(strconv.Itoa(total)))
+	for gi := range sc.Agents {
+		g := newGroupState(&sc.Agents[gi])
+		s.groups = append(s.groups, g)
+		skillIdx := make([]int32, len(g.spec.Queues))
+		for k, q := range g.spec.Queues {
+			skillIdx[k] = ids[q]
+			s.queues[ids[q]].nSkilled += g.spec.Count
+		}
+		for i := 0; i < g.spec.Count; i++ {
+			n := len(s.agents)
+			id := strconv.Itoa(n + 1)
+			for len(id) < width {
+				id = "0" + id
+			}
+			s.agents = append(s.agents, &agentState{
+				ai: int32(n), id: "a" + id, name: agentName(n), skills: g.spec.Queues, skillIdx: skillIdx,
+				g: g, index: i, quality: 0.5 * s.rng.NormFloat64(), call: -1, pending: -1,
+			})
+		}
+	}
+	for i := range sc.Drills {
+		d := &drillState{spec: &sc.Drills[i], q: -1}
+		if d.spec.Queue != "" {
+			d.q = ids[d.spec.Queue]
+		}
+		d.start = s.nextClock(s.start, int64(time.Duration(d.spec.At)/time.Millisecond))
+		d.end = never
+		if d.spec.For > 0 {
+			d.end = d.start + time.Duration(d.spec.For).Milliseconds()
+		}
+		s.drills = append(s.drills, d)
+		// Drills are scheduled first, so at a shared instant they take
+		// effect before the arrivals and agents that depend on them.
+		s.h.push(item{at: d.start, kind: evDrillStart, a: int32(i)})
+		if d.end != never {
+			s.h.push(item{at: d.end, kind: evDrillEnd, a: int32(i)})
+		}
+	}
+	for _, a := range s.agents {
+		s.scheduleAgent(a)
+	}
+	for qi := range s.queues {
+		s.scheduleArrival(int32(qi))
+	}
+	return s
+}
+
+func newQueueState(spec *QueueSpec) *queueState {
+	cfg := feed.DefaultQueueConfig(spec.Queue)
+	cfg.Name = spec.Name
+	if spec.SLThresholdS != nil {
+		cfg.SLThresholdS = *spec.SLThresholdS
+	}
+	if spec.SLTarget != nil {
+		cfg.SLTarget = *spec.SLTarget
+	}
+	if spec.ShortAbandonS != nil {
+		cfg.ShortAbandonS = *spec.ShortAbandonS
+	}
+	if spec.SLMode != "" {
+		cfg.SLMode = spec.SLMode
+	}
+	q := &queueState{spec: spec, cfg: cfg, perMs: spec.CallsPerHour / 3600 / msPerS,
+		ahtMs: spec.AHTS * msPerS, wrapMs: spec.WrapS * msPerS, lognormal: spec.Handle == "lognormal",
+		thresholdMs: time.Duration(cfg.SLThresholdS * float64(time.Second)),
+		shortMs:     time.Duration(cfg.ShortAbandonS * float64(time.Second))}
+	q.counters.Queue, q.counters.Config = spec.Queue, cfg
+	for _, r := range spec.Rates {
+		q.rateAt = append(q.rateAt, int64(time.Duration(r.At)/time.Millisecond))
+		q.ratePerMs = append(q.ratePerMs, r.CallsPerHour/3600/msPerS)
+	}
+	if q.lognormal {
+		cv := DefaultHandleCV
+		if spec.HandleCV != nil {
+			cv = *spec.HandleCV
+		}
+		q.logSigma = math.Sqrt(math.Log1p(cv * cv))
+	}
+	if spec.PatienceS != nil {
+		q.patienceMs = *spec.PatienceS * msPerS
+	}
+	return q
+}
+
+func newGroupState(spec *AgentSpec) *groupState {
+	g := &groupState{spec: spec, ringMs: DefaultRingS * msPerS, missedAuxMs: DefaultMissedAuxS * msPerS}
+	if spec.RingS != nil {
+		g.ringMs = int64(math.Round(*spec.RingS * msPerS))
+	}
+	if spec.MissedAuxS != nil {
+		g.missedAuxMs = int64(math.Round(*spec.MissedAuxS * msPerS))
+	}
+	if spec.Shift != nil {
+		g.shift = true
+		g.shiftStart = int64(time.Duration(spec.Shift.Start) / time.Millisecond)
+		g.shiftEnd = int64(time.Duration(spec.Shift.End) / time.Millisecond)
+	}
+	return g
+}
+
+var firstNames = []string{"Ana", "Ben", "Chloe", "Dev", "Elena", "Femi", "Grace", "Hiro", "Ines", "Jon",
+	"Kara", "Luis", "Maya", "Nils", "Omar", "Priya", "Quinn", "Rosa", "Sam", "Tara",
+	"Umar", "Vera", "Will", "Ximena", "Yusuf", "Zoe", "Aisha", "Bruno", "Carmen", "Dmitri",
+	"Erin", "Farah", "Gus", "Hana", "Ivan", "Jade", "Kofi", "Lena", "Marco", "Nora"}
+
+// agentName is a stable display name for the n-th agent.
+func agentName(n int) string {
+	return firstNames[n%len(firstNames)] + " " + string(rune('A'+(n/len(firstNames))%26)) + "."
+}
+
+// nextClock is the first instant at or after t whose time of day (in the
+// scenario's zone) is tod ms.
+func (s *Sim) nextClock(t, tod int64) int64 {
+	local := t + s.tzOffset
+	day := local - mod(local, msPerDay)
+	at := day + tod
+	if at < local {
+		at += msPerDay
+	}
+	return at - s.tzOffset
+}
+
+func mod(a, b int64) int64 {
+	m := a % b
+	if m < 0 {
+		m += b
+	}
+	return m
+}
+
+// scheduleAgent puts the agent on or off shift at the start and arms its
+// daily shift and breaks. An agent whose shift starts exactly at the start
+// is on from the first instant.
+func (s *Sim) scheduleAgent(a *agentState) {
+	g := a.g
+	a.onShift = true
+	if g.shift {
+		length := mod(g.shiftEnd-g.shiftStart, msPerDay)
+		nextStart := s.nextClock(s.start, g.shiftStart)
+		shiftStart := nextStart - msPerDay
+		if nextStart == s.start {
+			shiftStart, nextStart = s.start, s.start+msPerDay
+		}
+		a.onShift = s.start < shiftStart+length
+		if a.onShift {
+			s.h.push(item{at: shiftStart + length, kind: evShiftEnd, a: a.ai})
+		}
+		s.h.push(item{at: nextStart, kind: evShiftStart, a: a.ai})
+	}
+	for bi := range g.spec.Breaks {
+		s.h.push(item{at: s.breakTime(a, bi, s.start), kind: evBreak, a: a.ai, c: int32(bi)})
+	}
+}
+
+// breakTime is the agent's next turn at break bi at or after t: the group's
+// agents take it one after another across the break's spread.
+func (s *Sim) breakTime(a *agentState, bi int, t int64) int64 {
+	b := a.g.spec.Breaks[bi]
+	stagger := time.Duration(b.Spread).Milliseconds() * int64(a.index) / int64(a.g.spec.Count)
+	first := s.nextClock(t-stagger, int64(time.Duration(b.At)/time.Millisecond))
+	return first + stagger
+}
+
+// rate is queue q's arrival rate (calls per ms) at the current instant, and
+// when it next may change.
+func (s *Sim) rate(qi int32) (float64, int64) {
+	q := s.queues[qi]
+	r := q.perMs
+	tod := mod(s.now+s.tzOffset, msPerDay)
+	next := s.now - tod + msPerDay // midnight: back to the base rate
+	for i, at := range q.rateAt {
+		if at <= tod {
+			r = q.ratePerMs[i]
+		} else {
+			next = min(next, s.now-tod+at)
+			break
+		}
+	}
+	for _, d := range s.drills {
+		if d.spec.Type != DrillSurge || (d.q >= 0 && d.q != qi) {
+			continue
+		}
+		if d.active {
+			r *= d.spec.Factor
+			next = min(next, d.end)
+		} else if d.start > s.now {
+			next = min(next, d.start)
+		}
+	}
+	return r, next
+}
+
+// scheduleArrival arms queue q's next arrival from now. The rate is
+// piecewise constant, and an exponential gap is memoryless, so when the gap
+// runs past the next change the draw is simply made again from there.
+func (s *Sim) scheduleArrival(qi int32) {
+	if s.now >= s.end {
+		return
+	}
+	r, next := s.rate(qi)
+	next = min(next, s.end)
+	at := int64(never)
+	if r > 0 {
+		at = s.now + int64(math.Round(s.rng.ExpFloat64()/r))
+	}
+	switch {
+	case at < next:
+		s.h.push(item{at: at, kind: evArrival, a: qi})
+	case next < s.end:
+		s.h.push(item{at: next, kind: evArrival, a: qi, c: -1})
+	}
+}
+
+// Step runs the next simulated instant: every happening at that
+// millisecond. The events it emits are added to Events. The first Step
+// emits the floor as it stands at the start: a queue.config for every queue
+// and an agent.state for every agent. Step reports false, emitting nothing,
+// once the run is over: its duration has passed and every call has been
+// played out.
+func (s *Sim) Step() bool {
+	if s.done {
+		return false
+	}
+	if !s.started {
+		s.started = true
+		s.begin()
+		return true
+	}
+	at, ok := s.h.peek()
+	if !ok || (at > s.end && s.live == 0) {
+		s.done = true
+		return false
+	}
+	s.now = at
+	for {
+		s.handle(s.h.pop())
+		if next, ok := s.h.peek(); !ok || next != at {
+			break
+		}
+	}
+	s.clockMu.Lock()
+	s.clock.last = at
+	s.clockMu.Unlock()
+	return true
+}
+
+// Events are the events emitted since the last Recycle, in order.
+func (s *Sim) Events() []*feed.Event { return s.events }
+
+// Recycle forgets the events emitted so far and reuses their memory: every
+// pointer Events returned before is invalid afterwards.
+func (s *Sim) Recycle() {
+	s.events = s.events[:0]
+	s.arena.reset()
+}
+
+// Done reports whether the run is over.
+func (s *Sim) Done() bool { return s.done }
+
+// Scenario is the scenario being run.
+func (s *Sim) Scenario() *Scenario { return s.sc }
+
+// Start and End are the simulated start and the end of arrivals.
+func (s *Sim) Start() time.Time { return time.UnixMilli(s.start).UTC() }
+
+// End is when arrivals stop; calls still on the floor are then played out.
+func (s *Sim) End() time.Time { return time.UnixMilli(s.end).UTC() }
+
+// Now is the instant of the last Step.
+func (s *Sim) Now() time.Time { return time.UnixMilli(s.now).UTC() }
+
+// Counters are the simulator's own tallies, one per queue in scenario
+// order, counted as the contract counts them.
+func (s *Sim) Counters() []Counters {
+	out := make([]Counters, len(s.queues))
+	for i, q := range s.queues {
+		out[i] = q.counters
+	}
+	return out
+}
+
+func (s *Sim) begin() {
+	for _, q := range s.queues {
+		ev := s.emit(feed.TypeQueueConfig)
+		ev.Queue, ev.Config = q.cfg.Queue, q.cfg
+	}
+	for _, a := range s.agents {
+		ev := s.emit(feed.TypeAgentState)
+		ev.Agent, ev.Name, ev.Skills, ev.HasSkills = a.id, a.name, a.skills, true
+		if a.onShift {
+			a.st, a.wireState = agIdle, feed.StateAvailable
+			s.addIdle(a)
+		} else {
+			a.st, a.wireState = agOffline, feed.StateOffline
+		}
+		ev.State = a.wireState
+	}
+}
+
+func (s *Sim) emit(typ string) *feed.Event { return &s.emitSlot(typ).ev }
+
+func (s *Sim) emitSlot(typ string) *slot {
+	sl := s.arena.nextSlot()
+	sl.ev.Type, sl.ev.TS = typ, time.UnixMilli(s.now).UTC()
+	s.events = append(s.events, &sl.ev)
+	return sl
+}
+
+func (s *Sim) handle(it item) {
+	switch it.kind {
+	case evArrival:
+		if it.c >= 0 {
+			s.arrive(it.a)
+		}
+		s.scheduleArrival(it.a)
+	case evAbandon:
+		c := &s.calls[it.c]
+		if c.serial == it.tok && (c.state == callWaiting || c.state == callRinging) {
+			s.abandon(it.c)
+		}
+	case evTalkEnd:
+		s.talkEnd(it.a, it.c)
+	case evWrapEnd:
+		s.finish(it.a, it.c)
+	case evRingEnd:
+		a := s.agents[it.a]
+		c := &s.calls[it.c]
+		if a.st == agRinging && a.call == it.c && c.serial == it.tok && c.state == callRinging {
+			s.missed(it.a, it.c)
+		}
+	case evAuxEnd:
+		if a := s.agents[it.a]; a.st == agAux && a.auxSerial == it.tok {
+			s.settle(a)
+		}
+	case evShiftStart:
+		a := s.agents[it.a]
+		g := a.g
+		s.h.push(item{at: s.now + msPerDay, kind: evShiftStart, a: it.a})
+		s.h.push(item{at: s.now + mod(g.shiftEnd-g.shiftStart, msPerDay), kind: evShiftEnd, a: it.a})
+		a.onShift = true
+		if a.st == agOffline {
+			s.settle(a)
+		}
+	case evShiftEnd:
+		a := s.agents[it.a]
+		a.onShift = false
+		if a.st == agIdle || a.st == agAux {
+			s.offline(a)
+		}
+	case evBreak:
+		a := s.agents[it.a]
+		s.h.push(item{at: s.breakTime(a, int(it.c), s.now+1), kind: evBreak, a: it.a, c: it.c})
+		if !a.onShift || a.calledOut || a.st == agAux || a.st == agOffline {
+			return
+		}
+		a.pending = int(it.c)
+		if a.st == agIdle {
+			s.settle(a)
+		}
+	case evDrillStart:
+		s.drillStart(s.drills[it.a])
+	case evDrillEnd:
+		s.drillEnd(s.drills[it.a])
+	}
+}
+
+func (s *Sim) newCall(qi int32) int32 {
+	var ci int32
+	if n := len(s.free); n > 0 {
+		ci = s.free[n-1]
+		s.free = s.free[:n-1]
+	} else {
+		s.calls = append(s.calls, callState{})
+		ci = int32(len(s.calls) - 1)
+	}
+	s.nextCall++
+	s.idBuf = strconv.AppendInt(append(s.idBuf[:0], 'c'), s.nextCall, 10)
+	s.serial++
+	s.calls[ci] = callState{id: string(s.idBuf), serial: s.serial, q: qi, offered: s.now, agent: -1, state: callWaiting}
+	s.live++
+	return ci
+}
+
+func (s *Sim) freeCall(ci int32) {
+	s.calls[ci].state = callFree
+	s.free = append(s.free, ci)
+	s.live--
+}
+
+func (s *Sim) arrive(qi int32) {
+	ci := s.newCall(qi)
+	q := s.queues[qi]
+	ev := s.emit(feed.TypeOffered)
+	ev.Call, ev.Queue = s.calls[ci].id, q.cfg.Queue
+	q.counters.Offered++
+	s.wait(ci, true)
+}
+
+// wait starts a call's wait in its queue (on arrival or after a transfer):
+// its patience starts now, and it goes to the longest-idle agent or joins
+// the back of the queue.
+func (s *Sim) wait(ci int32, fresh bool) {
+	c := &s.calls[ci]
+	q := s.queues[c.q]
+	if q.patienceMs > 0 {
+		s.h.push(item{at: s.now + int64(math.Round(s.rng.ExpFloat64()*q.patienceMs)), kind: evAbandon, c: ci, tok: c.serial})
+	}
+	if s.outage == 0 {
+		if ai := s.takeIdle(q); ai >= 0 {
+			s.connect(ci, ai)
+			return
+		}
+	}
+	if fresh {
+		q.counters.Queued++
+	}
+	q.waiting.pushBack(ref{ci, c.serial})
+}
+
+// takeIdle removes and returns the longest-idle agent of the queue, or -1.
+func (s *Sim) takeIdle(q *queueState) int32 {
+	for q.idle.size > 0 {
+		r := q.idle.popFront()
+		if a := s.agents[r.idx]; a.st == agIdle && a.idleEpoch == r.tok {
+			return r.idx
+		}
+	}
+	return -1
+}
+
+// head is the queue's longest-waiting call, or -1; stale entries (calls
+// that hung up) are dropped on the way.
+func (s *Sim) head(q *queueState) int32 {
+	for q.waiting.size > 0 {
+		r := q.waiting.front()
+		if c := &s.calls[r.idx]; c.serial == r.tok && c.state == callWaiting {
+			return r.idx
+		}
+		q.waiting.popFront()
+	}
+	return -1
+}
+
+func (s *Sim) addIdle(a *agentState) {
+	a.idleEpoch++
+	for _, qi := range a.skillIdx {
+		q := s.queues[qi]
+		q.idle.pushBack(ref{a.ai, a.idleEpoch})
+		if q.idle.size > 2*q.nSkilled+16 {
+			// Agents who went idle and were taken by another queue leave
+			// stale entries here; drop them so the list stays bounded.
+			q.idle.filter(func(r ref) bool {
+				b := s.agents[r.idx]
+				return b.st == agIdle && b.idleEpoch == r.tok
+			})
+		}
+	}
+}
+
+// connect offers a call to an agent: it rings unanswered (a miss) or the
+// agent picks it up.
+func (s *Sim) connect(ci, ai int32) {
+	a := s.agents[ai]
+	c := &s.calls[ci]
+	c.agent, a.call = ai, ci
+	if miss := a.g.spec.MissRate; miss > 0 && s.rng.Float64() < miss {
+		a.st, c.state = agRinging, callRinging
+		s.h.push(item{at: s.now + a.g.ringMs, kind: evRingEnd, a: ai, c: ci, tok: c.serial})
+		return
+	}
+	q := s.queues[c.q]
+	a.st, c.state, c.answered = agTalking, callTalking, s.now
+	ev := s.emit(feed.TypeAnswered)
+	ev.Call, ev.Queue, ev.Agent = c.id, q.cfg.Queue, a.id
+	s.setWire(a, feed.StateOnCall, "")
+	wait := time.Duration(s.now-c.offered) * time.Millisecond
+	q.counters.Answered++
+	q.counters.WaitMs += s.now - c.offered
+	if wait <= q.thresholdMs {
+		q.counters.AnsweredWithin++
+	}
+	s.h.push(item{at: s.now + s.handleTime(c.q), kind: evTalkEnd, a: ai, c: ci})
+}
+
+func (s *Sim) handleTime(qi int32) int64 {
+	q := s.queues[qi]
+	mean := q.ahtMs
+	for _, d := range s.drills {
+		if d.active && d.spec.Type == DrillLongCalls && (d.q < 0 || d.q == qi) {
+			mean *= d.spec.Factor
+		}
+	}
+	var x float64
+	if q.lognormal {
+		mu := math.Log(mean) - q.logSigma*q.logSigma/2
+		x = math.Exp(mu + q.logSigma*s.rng.NormFloat64())
+	} else {
+		x = s.rng.ExpFloat64() * mean
+	}
+	return int64(math.Round(x))
+}
+
+func (s *Sim) abandon(ci int32) {
+	c := &s.calls[ci]
+	q := s.queues[c.q]
+	ev := s.emit(feed.TypeAbandoned)
+	ev.Call, ev.Queue = c.id, q.cfg.Queue
+	wait := time.Duration(s.now-c.offered) * time.Millisecond
+	q.counters.Abandoned++
+	if wait < q.shortMs {
+		q.counters.ShortAbandoned++
+	}
+	if wait <= q.thresholdMs {
+		q.counters.AbandonedWithin++
+	}
+	ringing := c.state == callRinging
+	ai := c.agent
+	s.freeCall(ci)
+	if ringing {
+		// The caller hung up while the agent's phone rang: the agent is free.
+		a := s.agents[ai]
+		a.call = -1
+		s.settle(a)
+	}
+}
+
+func (s *Sim) missed(ai, ci int32) {
+	a := s.agents[ai]
+	c := &s.calls[ci]
+	q := s.queues[c.q]
+	ev := s.emit(feed.TypeMissed)
+	ev.Call, ev.Queue, ev.Agent = c.id, q.cfg.Queue, a.id
+	q.counters.Missed++
+	a.call = -1
+	s.aux(a, "missed", a.g.missedAuxMs)
+	// The call keeps its place (it has waited longest) and its patience.
+	c.state, c.agent = callWaiting, -1
+	q.waiting.pushFront(ref{ci, c.serial})
+	if s.outage == 0 {
+		if bi := s.takeIdle(q); bi >= 0 {
+			q.waiting.popFront()
+			s.connect(ci, bi)
+		}
+	}
+}
+
+func (s *Sim) talkEnd(ai, ci int32) {
+	a := s.agents[ai]
+	c := &s.calls[ci]
+	q := s.queues[c.q]
+	if t := q.spec.Transfer; t != nil && s.rng.Float64() < t.Rate {
+		target := q.transferTo[s.rng.IntN(len(q.transferTo))]
+		tq := s.queues[target]
+		ev := s.emit(feed.TypeTransferred)
+		ev.Call, ev.Agent, ev.Queue = c.id, a.id, tq.cfg.Queue
+		q.counters.Transferred++
+		tq.counters.Offered++
+		// A new offer in the target queue: a fresh serial cancels the
+		// patience of the first wait, and a fresh patience starts.
+		s.serial++
+		c.serial, c.q, c.offered, c.state, c.agent = s.serial, target, s.now, callWaiting, -1
+		a.call = -1
+		s.wait(ci, false)
+		s.settle(a)
+		return
+	}
+	ev := s.emit(feed.TypeEnded)
+	ev.Call, ev.Agent = c.id, a.id
+	if q.wrapMs > 0 {
+		a.st, c.state = agWrap, callWrap
+		s.setWire(a, feed.StateWrapUp, "")
+		s.h.push(item{at: s.now + int64(math.Round(s.rng.ExpFloat64()*q.wrapMs)), kind: evWrapEnd, a: ai, c: ci})
+		return
+	}
+	s.finish(ai, ci)
+}
+
+// finish ends wrap-up: the call leaves the floor, the caller may answer the
+// survey, and the agent is free.
+func (s *Sim) finish(ai, ci int32) {
+	a := s.agents[ai]
+	c := &s.calls[ci]
+	q := s.queues[c.q]
+	ev := s.emit(feed.TypeWrapped)
+	ev.Call, ev.Agent = c.id, a.id
+	q.counters.Wrapped++
+	q.counters.HandleMs += s.now - c.answered
+	if sv := s.sc.Surveys; sv.Rate > 0 && s.rng.Float64() < sv.Rate {
+		s.survey(a, c, q)
+	}
+	a.call = -1
+	s.freeCall(ci)
+	s.settle(a)
+}
+
+// settle decides what a free agent does next: go home if off shift or
+// called out, take a due break, or become available and take the
+// longest-waiting call among its queues.
+func (s *Sim) settle(a *agentState) {
+	if !a.onShift || a.calledOut {
+		s.offline(a)
+		return
+	}
+	if a.pending >= 0 {
+		b := a.g.spec.Breaks[a.pending]
+		a.pending = -1
+		s.aux(a, b.Reason, time.Duration(b.Length).Milliseconds())
+		return
+	}
+	a.st = agIdle
+	s.setWire(a, feed.StateAvailable, "")
+	if s.outage == 0 {
+		best, bestQ := int32(-1), (*queueState)(nil)
+		for _, qi := range a.skillIdx {
+			q := s.queues[qi]
+			if ci := s.head(q); ci >= 0 && (best < 0 || s.calls[ci].offered < s.calls[best].offered) {
+				best, bestQ = ci, q
+			}
+		}
+		if best >= 0 {
+			bestQ.waiting.popFront()
+			s.connect(best, a.ai)
+			return
+		}
+	}
+	s.addIdle(a)
+}
+
+func (s *Sim) aux(a *agentState, reason string, lengthMs int64) {
+	a.st = agAux
+	a.auxSerial++
+	s.setWire(a, feed.StateAux, reason)
+	s.h.push(item{at: s.now + lengthMs, kind: evAuxEnd, a: a.ai, tok: a.auxSerial})
+}
+
+func (s *Sim) offline(a *agentState) {
+	a.st = agOffline
+	a.auxSerial++ // cancels a pending aux end
+	a.pending = -1
+	s.setWire(a, feed.StateOffline, "")
+}
+
+// setWire emits agent.state when what clients see of the agent changes.
+func (s *Sim) setWire(a *agentState, state, reason string) {
+	if a.wireState == state && a.wireReason == reason {
+		return
+	}
+	a.wireState, a.wireReason = state, reason
+	ev := s.emit(feed.TypeAgentState)
+	ev.Agent, ev.State, ev.Reason = a.id, state, reason
+}
+
+func (s *Sim) drillStart(d *drillState) {
+	d.active = true
+	// A surge needs nothing here: every arrival draw stops at the next
+	// rate change, a surge's start and end among them (see rate).
+	switch d.spec.Type {
+	case DrillOutage:
+		s.outage++
+	case DrillCallout:
+		for ai, a := range s.agents {
+			if len(d.agents) == d.spec.Agents {
+				break
+			}
+			if a.calledOut || (d.q >= 0 && !hasSkill(a, d.q)) {
+				continue
+			}
+			a.calledOut = true
+			d.agents = append(d.agents, int32(ai))
+			if a.st == agIdle || a.st == agAux {
+				s.offline(a)
+			}
+		}
+	}
+}
+
+func (s *Sim) drillEnd(d *drillState) {
+	d.active = false
+	switch d.spec.Type {
+	case DrillOutage:
+		s.outage--
+		if s.outage == 0 {
+			s.drainQueues()
+		}
+	case DrillCallout:
+		for _, ai := range d.agents {
+			a := s.agents[ai]
+			a.calledOut = false
+			if a.st == agOffline && a.onShift {
+				s.settle(a)
+			}
+		}
+	}
+}
+
+// drainQueues gives the calls that waited through an outage to the agents
+// who sat idle, longest-idle agent to longest-waiting call.
+func (s *Sim) drainQueues() {
+	for _, q := range s.queues {
+		for {
+			ci := s.head(q)
+			if ci < 0 {
+				break
+			}
+			ai := s.takeIdle(q)
+			if ai < 0 {
+				break
+			}
+			q.waiting.popFront()
+			s.connect(ci, ai)
+		}
+	}
+}
+
+func hasSkill(a *agentState, qi int32) bool {
+	for _, k := range a.skillIdx {
+		if k == qi {
+			return true
+		}
+	}
+	return false
+}

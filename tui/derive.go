@@ -1,0 +1,202 @@
+package tui
+
+import (
+	"cmp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/floorwatch/floorwatch/feed"
+	"github.com/floorwatch/floorwatch/floor"
+)
+
+// agentSort is one order of the Agents view.
+type agentSort struct {
+	name string
+	less func(a, b *floor.AgentReport) int
+}
+
+// byOpt orders optional figures, missing ones last whatever the direction.
+func byOpt(a, b *float64, desc bool) int {
+	switch {
+	case a == nil && b == nil:
+		return 0
+	case a == nil:
+		return 1
+	case b == nil:
+		return -1
+	}
+	if desc {
+		return cmp.Compare(*b, *a)
+	}
+	return cmp.Compare(*a, *b)
+}
+
+var stateOrder = map[string]int{feed.StateAux: 0, feed.StateAvailable: 1, feed.StateOnCall: 2, feed.StateWrapUp: 3, feed.StateOffline: 4}
+
+// agentSorts are the orders `s` cycles through; each puts the agents most
+// worth a supervisor's look first.
+var agentSorts = []agentSort{
+	{"attention", attentionOrder},
+	{"name", func(a, b *floor.AgentReport) int { return cmp.Compare(displayName(a), displayName(b)) }},
+	{"state", func(a, b *floor.AgentReport) int {
+		return cmp.Or(cmp.Compare(stateOrder[a.State], stateOrder[b.State]), cmp.Compare(b.StateS, a.StateS))
+	}},
+	{"handled", func(a, b *floor.AgentReport) int { return cmp.Compare(b.Handled, a.Handled) }},
+	{"aht", func(a, b *floor.AgentReport) int { return byOpt(a.AHTS, b.AHTS, true) }},
+	{"csat", func(a, b *floor.AgentReport) int { return byOpt(a.CSAT, b.CSAT, false) }},
+	{"missed", func(a, b *floor.AgentReport) int { return cmp.Compare(b.Missed, a.Missed) }},
+	{"aux", func(a, b *floor.AgentReport) int { return cmp.Compare(b.AuxS, a.AuxS) }},
+	{"occupancy", func(a, b *floor.AgentReport) int { return byOpt(a.Occupancy, b.Occupancy, false) }},
+}
+
+// attentionOrder: agents off the most goals first, then the longest in aux,
+// then by name; offline agents last.
+func attentionOrder(a, b *floor.AgentReport) int {
+	ao, bo := a.State == feed.StateOffline, b.State == feed.StateOffline
+	if ao != bo {
+		if ao {
+			return 1
+		}
+		return -1
+	}
+	return cmp.Or(cmp.Compare(len(b.Flags), len(a.Flags)),
+		cmp.Compare(auxNow(b), auxNow(a)),
+		cmp.Compare(displayName(a), displayName(b)))
+}
+
+func auxNow(a *floor.AgentReport) float64 {
+	if a.State == feed.StateAux {
+		return a.StateS
+	}
+	return 0
+}
+
+// queueGap is how far a queue's service level is below its goal (negative
+// when above; zero when there is no service level yet).
+func queueGap(q *floor.QueueReport) float64 {
+	if q.ServiceLevel == nil {
+		return 0
+	}
+	return q.SLTarget - *q.ServiceLevel
+}
+
+// worstFirst orders queues: furthest below goal, then the longest wait, then
+// the most calls waiting.
+func worstFirst(a, b *floor.QueueReport) int {
+	lw := func(q *floor.QueueReport) float64 {
+		if q.LongestWaitS == nil {
+			return 0
+		}
+		return *q.LongestWaitS
+	}
+	return cmp.Or(cmp.Compare(queueGap(b), queueGap(a)), cmp.Compare(lw(b), lw(a)),
+		cmp.Compare(b.Waiting, a.Waiting), cmp.Compare(a.Queue, b.Queue))
+}
+
+// leaderOrder ranks the best service: highest CSAT (agents with surveys
+// first), then the most goals met, then the most calls handled.
+func leaderOrder(a, b *floor.AgentReport) int {
+	return cmp.Or(byOpt(a.CSAT, b.CSAT, true), cmp.Compare(goalsMet(b), goalsMet(a)),
+		cmp.Compare(b.Handled, a.Handled), cmp.Compare(displayName(a), displayName(b)))
+}
+
+// goalsSet counts the goals an agent is held to; goalsMet those not flagged.
+func goalsSet(a *floor.AgentReport) int {
+	g := a.Goals
+	n := 0
+	for _, set := range []bool{g.AHTS != nil, g.CSAT != nil, g.AuxS != nil, g.Missed != nil, g.Occupancy != nil} {
+		if set {
+			n++
+		}
+	}
+	return n
+}
+
+func goalsMet(a *floor.AgentReport) int { return goalsSet(a) - len(a.Flags) }
+
+func displayName(a *floor.AgentReport) string {
+	if a.Name != "" {
+		return a.Name
+	}
+	return a.Agent
+}
+
+func queueName(q *floor.QueueReport) string {
+	if q.Name != "" {
+		return q.Name
+	}
+	return q.Queue
+}
+
+// matches is the `/` filter: every word must appear in the agent's id, name,
+// state, aux reason, skills or flags.
+func matches(a *floor.AgentReport, words []string) bool {
+	if len(words) == 0 {
+		return true
+	}
+	hay := strings.ToLower(strings.Join([]string{a.Agent, a.Name, stateLabel(a.State), a.Reason,
+		strings.Join(a.Queues, " "), strings.Join(a.Flags, " ")}, " "))
+	for _, w := range words {
+		if !strings.Contains(hay, w) {
+			return false
+		}
+	}
+	return true
+}
+
+// derive rebuilds the ordered lists the views show.
+func (m *Model) derive() {
+	r := m.report
+	m.queueByID = make(map[string]*floor.QueueReport, len(r.Queues))
+	m.queues = m.queues[:0]
+	for i := range r.Queues {
+		q := &r.Queues[i]
+		m.queues = append(m.queues, q)
+		m.queueByID[q.Queue] = q
+	}
+	slices.SortFunc(m.queues, worstFirst)
+
+	m.agentByID = make(map[string]*floor.AgentReport, len(r.Agents))
+	all := make([]*floor.AgentReport, len(r.Agents))
+	for i := range r.Agents {
+		all[i] = &r.Agents[i]
+		m.agentByID[all[i].Agent] = all[i]
+	}
+	m.attention = slices.Clone(all)
+	slices.SortStableFunc(m.attention, attentionOrder)
+
+	words := strings.Fields(strings.ToLower(m.filter.Value()))
+	m.agents = m.agents[:0]
+	for _, a := range all {
+		if matches(a, words) {
+			m.agents = append(m.agents, a)
+		}
+	}
+	order := agentSorts[m.sortIdx].less
+	slices.SortStableFunc(m.agents, func(a, b *floor.AgentReport) int {
+		return cmp.Or(order(a, b), cmp.Compare(a.Agent, b.Agent))
+	})
+
+	m.leaders = m.leaders[:0]
+	for _, a := range all {
+		if a.Handled > 0 || a.Surveys > 0 {
+			m.leaders = append(m.leaders, a)
+		}
+	}
+	slices.SortStableFunc(m.leaders, leaderOrder)
+
+	m.serving = m.serving[:0]
+	for _, a := range m.attention {
+		if slices.Contains(a.Queues, m.queueID) {
+			m.serving = append(m.serving, a)
+		}
+	}
+	m.alertList = m.book.List()
+	// The lists may have shrunk under the cursors.
+	for v, c := range m.cursor {
+		m.clamp(v, c)
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -1,0 +1,575 @@
+// Package tui is the floorwatch dashboard: a Bubble Tea model that shows a
+// live.Hub. One model serves one viewer (a terminal, an SSH session); it
+// holds no global state, so any number can share a hub.
+package tui
+
+import (
+	"context"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/floorwatch/floorwatch/alerts"
+	"github.com/floorwatch/floorwatch/feed"
+	"github.com/floorwatch/floorwatch/floor"
+	"github.com/floorwatch/floorwatch/live"
+)
+
+// Options configure a dashboard.
+type Options struct {
+	// Renderer draws every style (over SSH: the session's renderer, from
+	// bubbletea.MakeRenderer). Nil is the default renderer.
+	Renderer *lipgloss.Renderer
+	// FeedLabel names the feed in the header; empty shows the name the
+	// feed's hello gave.
+	FeedLabel string
+	// Now is the wall clock, for how long the feed has been silent.
+	// Nil is time.Now.
+	Now func() time.Time
+	// Window is the initial window of the counted figures; the zero value
+	// (floor.All) starts on 30 minutes.
+	Window floor.Window
+	// Context, when done, releases the model's subscription to the hub (an
+	// SSH session's context). Nil: the subscription lasts until quit.
+	Context context.Context
+	// FrameInterval is the shortest time between two redraws caused by the
+	// feed; zero is DefaultFrameInterval.
+	FrameInterval time.Duration
+	// Alerts tune the goal-breach alerts.
+	Alerts alerts.Options
+}
+
+// DefaultFrameInterval caps redraws caused by the feed at 12.5 a second,
+// however many events arrive.
+const DefaultFrameInterval = 80 * time.Millisecond
+
+// alertWindow is the window breaches are judged on, whatever window is
+// shown, so that switching windows does not raise or end alerts.
+var alertWindow = floor.Rolling(15 * time.Minute)
+
+// windows are the choices of the window selector, in order.
+var windows = []floor.Window{floor.Rolling(15 * time.Minute), floor.Rolling(30 * time.Minute),
+	floor.Rolling(time.Hour), floor.Today}
+
+// view is one screen of the dashboard.
+type view int
+
+const (
+	viewOverview view = iota
+	viewQueues
+	viewAgents
+	viewRecovery
+	viewRecognition
+	viewFlow
+	viewAlerts
+	viewQueueDetail
+	viewAgentDetail
+)
+
+// tabs are the views the tab bar and the number keys reach, in order.
+var tabs = []view{viewOverview, viewQueues, viewAgents, viewRecovery, viewRecognition, viewFlow, viewAlerts}
+
+var viewNames = map[view][2]string{ // long, short
+	viewOverview:    {"Overview", "Ovw"},
+	viewQueues:      {"Queues", "Que"},
+	viewAgents:      {"Agents", "Agt"},
+	viewRecovery:    {"Recovery", "Rcv"},
+	viewRecognition: {"Recognition", "Top"},
+	viewFlow:        {"Flow", "Flow"},
+	viewAlerts:      {"Alerts", "Alr"},
+	viewQueueDetail: {"Queue", "Queue"},
+	viewAgentDetail: {"Agent", "Agent"},
+}
+
+// place is where esc goes back to.
+type place struct {
+	view view
+	id   string
+}
+
+// Messages.
+type (
+	changedMsg struct{} // the hub changed
+	frameMsg   struct{} // time to look at the hub again
+	secondMsg  struct{} // the 1 s clock
+	closedMsg  struct{} // Options.Context is done
+)
+
+// Model is the dashboard. Use it through tea.Model; Update and View must
+// only be called by one goroutine (Bubble Tea's).
+type Model struct {
+	hub    *live.Hub
+	opts   Options
+	ctx    context.Context
+	styles Styles
+	keys   KeyMap
+	help   help.Model
+	filter textinput.Model
+
+	sub    <-chan struct{}
+	cancel func()
+
+	width, height int
+	winIdx        int
+	window        floor.Window
+
+	version uint64
+	// alertVersion is the hub version the alerts were last judged at.
+	alertVersion uint64
+	report       *floor.Report
+	book         *alerts.Book
+	frameArmed   bool
+	conn         feed.ConnStatus
+	wall         time.Time
+
+	view      view
+	back      []place
+	queueID   string // the queue detail's queue
+	agentID   string // the agent detail's agent
+	cursor    map[view]int
+	offset    map[string]int // scroll position of each list
+	showHelp  bool
+	filtering bool
+	sortIdx   int
+	flash     string
+
+	// Derived from the report, sort and filter; rebuilt when one changes.
+	queues    []*floor.QueueReport // worst first
+	attention []*floor.AgentReport // overview: off their goals first
+	agents    []*floor.AgentReport // agents view: sorted and filtered
+	leaders   []*floor.AgentReport
+	serving   []*floor.AgentReport // agents of the detail queue
+	alertList []alerts.Alert
+	agentByID map[string]*floor.AgentReport
+	queueByID map[string]*floor.QueueReport
+	dirty     bool
+	frame     string
+	renders   int
+}
+
+// New makes a dashboard on hub.
+func New(hub *live.Hub, opts Options) tea.Model {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.FrameInterval <= 0 {
+		opts.FrameInterval = DefaultFrameInterval
+	}
+	ctx := opts.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	m := &Model{
+		hub:    hub,
+		opts:   opts,
+		ctx:    ctx,
+		styles: NewStyles(opts.Renderer),
+		keys:   DefaultKeyMap(),
+		book:   alerts.New(opts.Alerts),
+		cursor: map[view]int{},
+		offset: map[string]int{},
+		window: opts.Window,
+		winIdx: -1,
+		dirty:  true,
+	}
+	if m.window == floor.All {
+		m.window = windows[1]
+	}
+	for i, w := range windows {
+		if w == m.window {
+			m.winIdx = i
+		}
+	}
+	m.help = help.New()
+	m.help.Styles.ShortKey = m.styles.Bold
+	m.help.Styles.ShortDesc = m.styles.Help
+	m.help.Styles.ShortSeparator = m.styles.Help
+	m.help.Styles.FullKey = m.styles.Bold
+	m.help.Styles.FullDesc = m.styles.Help
+	m.help.Styles.FullSeparator = m.styles.Help
+	m.help.Styles.Ellipsis = m.styles.Help
+	m.filter = textinput.New()
+	m.filter.Prompt = "/"
+	m.filter.Placeholder = "name, state, queue or flag"
+	m.filter.PromptStyle = m.styles.Filter
+	m.filter.TextStyle = m.styles.App
+	m.filter.PlaceholderStyle = m.styles.Muted
+	m.filter.Cursor.Style = m.styles.Filter
+	m.sub, m.cancel = hub.Subscribe()
+	m.wall = opts.Now()
+	m.conn = hub.Conn()
+	m.refresh()
+	m.judge(m.hub.Report(alertWindow))
+	return m
+}
+
+// Init starts listening to the hub and the clock.
+func (m *Model) Init() tea.Cmd {
+	return tea.Batch(m.waitChange(), m.secondTick())
+}
+
+// Renders counts the frames View has drawn (cached frames excluded).
+func (m *Model) Renders() int { return m.renders }
+
+// waitChange blocks on the hub's signal; Update re-arms it each time.
+func (m *Model) waitChange() tea.Cmd {
+	ch, done := m.sub, m.ctx.Done()
+	return func() tea.Msg {
+		select {
+		case <-ch:
+			return changedMsg{}
+		case <-done:
+			return closedMsg{}
+		}
+	}
+}
+
+func (m *Model) frameTick() tea.Cmd {
+	return tea.Tick(m.opts.FrameInterval, func(time.Time) tea.Msg { return frameMsg{} })
+}
+
+func (m *Model) secondTick() tea.Cmd {
+	return tea.Tick(time.Second, func(time.Time) tea.Msg { return secondMsg{} })
+}
+
+// refresh reads the hub's report again and rebuilds what derives from it.
+func (m *Model) refresh() {
+	m.version = m.hub.Version()
+	m.report = m.hub.Report(m.window)
+	if m.window == alertWindow {
+		m.judge(m.report)
+	}
+	m.derive()
+}
+
+// judge runs the alerts on a report of the alert window. When another
+// window is shown, the clock tick calls it once a second rather than every
+// frame: a second report per frame would double the cost of a busy feed,
+// and breaches are measured in minutes.
+func (m *Model) judge(r *floor.Report) {
+	m.alertVersion = m.version
+	m.book.Observe(r)
+	m.alertList = m.book.List()
+}
+
+// Update handles one message.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case changedMsg:
+		// Many changes between frames are one redraw: the first change arms
+		// the frame tick, the rest only note that there is something new.
+		cmds := []tea.Cmd{m.waitChange()}
+		if !m.frameArmed {
+			m.frameArmed = true
+			cmds = append(cmds, m.frameTick())
+		}
+		return m, tea.Batch(cmds...)
+	case frameMsg:
+		m.frameArmed = false
+		if m.hub.Version() != m.version {
+			m.refresh()
+			m.dirty = true
+		}
+		return m, nil
+	case secondMsg:
+		m.wall = m.opts.Now()
+		m.conn = m.hub.Conn()
+		if m.alertVersion != m.version {
+			m.judge(m.hub.Report(alertWindow))
+		}
+		m.dirty = true
+		return m, m.secondTick()
+	case closedMsg:
+		m.cancel()
+		return m, nil
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.help.Width = msg.Width
+		m.filter.Width = max(10, msg.Width-4)
+		m.dirty = true
+		return m, nil
+	case tea.MouseMsg:
+		if msg.Action != tea.MouseActionPress {
+			return m, nil
+		}
+		switch msg.Button {
+		case tea.MouseButtonWheelUp:
+			m.move(-3)
+		case tea.MouseButtonWheelDown:
+			m.move(3)
+		default:
+			return m, nil
+		}
+		m.dirty = true
+		return m, nil
+	case tea.KeyMsg:
+		m.dirty = true
+		if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste {
+			// Keys typed faster than the terminal is read arrive as one
+			// message ("3jj"): each is a key of its own.
+			var cmds []tea.Cmd
+			for _, r := range msg.Runes {
+				cmds = append(cmds, m.key(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt}))
+			}
+			return m, tea.Batch(cmds...)
+		}
+		return m, m.key(msg)
+	}
+	return m, nil
+}
+
+// quit ends the dashboard and releases the hub.
+func (m *Model) quit() tea.Cmd {
+	m.cancel()
+	return tea.Quit
+}
+
+func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
+	k := m.keys
+	m.flash = ""
+	if msg.String() == "ctrl+c" {
+		return m.quit()
+	}
+	if m.filtering {
+		switch msg.String() {
+		case "enter":
+			m.filtering = false
+			m.filter.Blur()
+		case "esc":
+			m.filtering = false
+			m.filter.Blur()
+			m.filter.SetValue("")
+		default:
+			var cmd tea.Cmd
+			m.filter, cmd = m.filter.Update(msg)
+			m.cursor[viewAgents] = 0
+			m.derive()
+			return cmd
+		}
+		m.derive()
+		return nil
+	}
+	if m.showHelp {
+		// Any key closes the help; q still quits.
+		m.showHelp = false
+		if key.Matches(msg, k.Quit) {
+			return m.quit()
+		}
+		return nil
+	}
+	switch {
+	case key.Matches(msg, k.Quit):
+		return m.quit()
+	case key.Matches(msg, k.Help):
+		m.showHelp = true
+	case key.Matches(msg, k.NextView):
+		m.goTab(m.tabIndex() + 1)
+	case key.Matches(msg, k.PrevView):
+		m.goTab(m.tabIndex() - 1)
+	case key.Matches(msg, k.Views):
+		m.goTab(int(msg.String()[0] - '1'))
+	case key.Matches(msg, k.Up):
+		m.move(-1)
+	case key.Matches(msg, k.Down):
+		m.move(1)
+	case key.Matches(msg, k.PageUp):
+		m.move(-m.page())
+	case key.Matches(msg, k.PageDown):
+		m.move(m.page())
+	case key.Matches(msg, k.Top):
+		m.move(-1 << 30)
+	case key.Matches(msg, k.Bottom):
+		m.move(1 << 30)
+	case key.Matches(msg, k.Enter):
+		m.drill()
+	case key.Matches(msg, k.Back):
+		m.goBack()
+	case key.Matches(msg, k.Filter):
+		if m.view != viewAgents {
+			m.open(viewAgents, "")
+		}
+		m.filtering = true
+		m.filter.Focus()
+		return textinput.Blink
+	case key.Matches(msg, k.Sort):
+		if m.view == viewAgents {
+			m.sortIdx = (m.sortIdx + 1) % len(agentSorts)
+			m.derive()
+			m.flash = "sorted by " + agentSorts[m.sortIdx].name
+		}
+	case key.Matches(msg, k.Window):
+		m.winIdx = (m.winIdx + 1) % len(windows)
+		m.window = windows[m.winIdx]
+		m.refresh()
+		m.flash = "window " + windowLabel(m.window)
+	case key.Matches(msg, k.Ack):
+		m.ackSelected()
+	case key.Matches(msg, k.AckAll):
+		if n := m.book.AckAll(); n > 0 {
+			m.flash = plural(n, "alert") + " acknowledged"
+		}
+		m.alertList = m.book.List()
+	}
+	return nil
+}
+
+func (m *Model) tabIndex() int {
+	v := m.view
+	if len(m.back) > 0 {
+		v = m.back[0].view
+	}
+	for i, t := range tabs {
+		if t == v {
+			return i
+		}
+	}
+	return 0
+}
+
+// goTab switches to a top-level view, leaving any drill-down.
+func (m *Model) goTab(i int) {
+	i = (i%len(tabs) + len(tabs)) % len(tabs)
+	m.back = nil
+	m.view = tabs[i]
+}
+
+// open drills into v (a detail with id), remembering where esc returns.
+func (m *Model) open(v view, id string) {
+	m.back = append(m.back, place{m.view, m.detailID()})
+	m.view = v
+	m.setDetail(v, id)
+}
+
+func (m *Model) detailID() string {
+	switch m.view {
+	case viewQueueDetail:
+		return m.queueID
+	case viewAgentDetail:
+		return m.agentID
+	}
+	return ""
+}
+
+func (m *Model) setDetail(v view, id string) {
+	switch v {
+	case viewQueueDetail:
+		m.queueID = id
+		m.cursor[viewQueueDetail] = 0
+		m.derive()
+	case viewAgentDetail:
+		m.agentID = id
+	}
+}
+
+func (m *Model) goBack() {
+	if m.view == viewAgents && m.filter.Value() != "" {
+		m.filter.SetValue("")
+		m.derive()
+		return
+	}
+	if len(m.back) == 0 {
+		m.view = viewOverview
+		return
+	}
+	p := m.back[len(m.back)-1]
+	m.back = m.back[:len(m.back)-1]
+	m.view = p.view
+	m.setDetail(p.view, p.id)
+}
+
+// drill opens the queue or agent under the cursor.
+func (m *Model) drill() {
+	c := m.cursor[m.view]
+	switch m.view {
+	case viewOverview:
+		if c < len(m.queues) {
+			m.open(viewQueueDetail, m.queues[c].Queue)
+		} else if i := c - len(m.queues); i < len(m.attention) {
+			m.open(viewAgentDetail, m.attention[i].Agent)
+		}
+	case viewQueues:
+		if c < len(m.queues) {
+			m.open(viewQueueDetail, m.queues[c].Queue)
+		}
+	case viewAgents:
+		if c < len(m.agents) {
+			m.open(viewAgentDetail, m.agents[c].Agent)
+		}
+	case viewRecognition:
+		if c < len(m.leaders) {
+			m.open(viewAgentDetail, m.leaders[c].Agent)
+		}
+	case viewQueueDetail:
+		if c < len(m.serving) {
+			m.open(viewAgentDetail, m.serving[c].Agent)
+		}
+	case viewRecovery:
+		if c < len(m.report.Recovery) {
+			it := m.report.Recovery[c]
+			if it.Agent != "" {
+				m.open(viewAgentDetail, it.Agent)
+			} else {
+				m.open(viewQueueDetail, it.Queue)
+			}
+		}
+	case viewAlerts:
+		if c < len(m.alertList) && m.alertList[c].Subject != alerts.FloorSubject {
+			m.open(viewQueueDetail, m.alertList[c].Subject)
+		}
+	}
+}
+
+func (m *Model) ackSelected() {
+	if m.view != viewAlerts {
+		return
+	}
+	c := m.cursor[viewAlerts]
+	if c >= len(m.alertList) {
+		return
+	}
+	if m.book.Ack(m.alertList[c].Key) {
+		m.flash = "acknowledged: " + m.alertList[c].SubjectName + " " + kindLabel(m.alertList[c].Kind)
+	}
+	m.alertList = m.book.List()
+}
+
+// rowsOf is how many selectable rows view v has.
+func (m *Model) rowsOf(v view) int {
+	switch v {
+	case viewOverview:
+		return len(m.queues) + len(m.attention)
+	case viewQueues:
+		return len(m.queues)
+	case viewAgents:
+		return len(m.agents)
+	case viewRecovery:
+		return len(m.report.Recovery)
+	case viewRecognition:
+		return len(m.leaders)
+	case viewAlerts:
+		return len(m.alertList)
+	case viewQueueDetail:
+		return len(m.serving)
+	}
+	return 0
+}
+
+// move moves the cursor of the current view by d rows, within its rows.
+func (m *Model) move(d int) { m.clamp(m.view, m.cursor[m.view]+d) }
+
+func (m *Model) clamp(v view, c int) {
+	m.cursor[v] = max(0, min(c, m.rowsOf(v)-1))
+}
+
+func (m *Model) page() int { return max(1, m.height-8) }
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return itoa(n) + " " + what + "s"
+}

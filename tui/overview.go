@@ -1,0 +1,419 @@
+package tui
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/floorwatch/floorwatch/feed"
+	"github.com/floorwatch/floorwatch/floor"
+)
+
+// overview answers the three questions at a glance: are we on goal (the
+// header), which queue is in trouble (worst first), who needs help (agents
+// off their goals first).
+func (m *Model) overview(w, h int) string {
+	head := m.header(w)
+	rest := h - lipgloss.Height(head)
+	nq, na := len(m.queues), len(m.attention)
+	// The queues get up to 40% of the space, at least three rows; agents
+	// the rest.
+	qh := min(nq+1, max(4, rest*2/5))
+	ah := rest - qh
+	c := m.cursor[viewOverview]
+	qCursor, aCursor := -1, -1
+	if c < nq {
+		qCursor = c
+	} else {
+		aCursor = c - nq
+	}
+	qt := m.queueTable(w, qh, qCursor, "overview.queues", fmt.Sprintf("QUEUE (%d, worst first)", nq))
+	var at string
+	if ah > 1 {
+		off := scroll(m.offset, "overview.agents", aCursor, ah-1)
+		at = m.agentTable(w, ah, aCursor, off, m.attention, fmt.Sprintf("AGENT (%d, off goal first)", na))
+	}
+	return head + "\n" + qt + "\n" + at
+}
+
+// scroll keeps the cursor's row inside a list of the given height and
+// returns the first row to show.
+func scroll(offsets map[string]int, list string, cursor, rows int) int {
+	off := offsets[list]
+	if cursor >= 0 {
+		if cursor < off {
+			off = cursor
+		}
+		if cursor >= off+rows {
+			off = cursor - rows + 1
+		}
+	}
+	off = max(0, off)
+	offsets[list] = off
+	return off
+}
+
+// header is the floor at a glance: the service level, big and coloured by
+// its gap to the goal, and the figures that explain it.
+func (m *Model) header(w int) string {
+	s := m.styles
+	f := &m.report.Floor
+	lvl := slLevel(f.ServiceLevel, f.SLTarget)
+	big := bigText(strings.TrimSuffix(pct(f.ServiceLevel), "%") + "%")
+	if f.ServiceLevel == nil {
+		big = bigText("–")
+	}
+	st := s.Level(lvl).Bold(true)
+	goal := "goal " + pct0(f.SLTarget) + " " + levelMark(lvl)
+	if f.ServiceLevel != nil {
+		goal += fmt.Sprintf(" %+.1f pts", (*f.ServiceLevel-f.SLTarget)*100)
+	} else {
+		goal = "no calls yet · goal " + pct0(f.SLTarget)
+	}
+	leftW := max(lipgloss.Width(big[0]), lipgloss.Width(goal))
+	left := []string{st.Render(big[0]), st.Render(big[1]), st.Render(big[2]), s.Level(lvl).Render(goal)}
+	for i := range left {
+		left[i] += strings.Repeat(" ", leftW-lipgloss.Width(left[i]))
+	}
+	rw := w - leftW - 2
+	right := []string{
+		m.callLine(rw),
+		m.agentLine(rw),
+		m.sparkLine(rw),
+		m.feedLine(rw),
+	}
+	out := make([]string, 4)
+	for i := range out {
+		out[i] = left[i] + "  " + right[i]
+	}
+	return strings.Join(out, "\n")
+}
+
+// fitItems joins the items that fit in w, in order of importance: one that
+// does not fit is left out and the next ones are tried.
+func (s Styles) fitItems(items []string, w int) string {
+	sep := s.Muted.Render(" · ")
+	var b strings.Builder
+	used := 0
+	for _, it := range items {
+		iw := lipgloss.Width(it)
+		if used > 0 {
+			iw += 3
+		}
+		if used+iw > w {
+			continue
+		}
+		if used > 0 {
+			b.WriteString(sep)
+		}
+		b.WriteString(it)
+		used += iw
+	}
+	return b.String()
+}
+
+func (m *Model) kv(label, value string, st lipgloss.Style) string {
+	return m.styles.Label.Render(label+" ") + st.Render(value)
+}
+
+// waitLevel grades the longest wait: red when some queue's oldest call has
+// waited past its answer-time threshold, amber past half of it.
+func (m *Model) waitLevel() Level {
+	worst := LevelNone
+	for _, q := range m.queues {
+		if q.LongestWaitS == nil || q.SLThresholdS <= 0 {
+			continue
+		}
+		l := LevelGood
+		switch r := *q.LongestWaitS / q.SLThresholdS; {
+		case r >= 1:
+			l = LevelBad
+		case r >= 0.5:
+			l = LevelWarn
+		}
+		worst = max(worst, l)
+	}
+	return worst
+}
+
+func (m *Model) callLine(w int) string {
+	s := m.styles
+	f := &m.report.Floor
+	wl := m.waitLevel()
+	waitSt := s.Bold
+	if f.Waiting > 0 {
+		waitSt = s.Level(max(wl, LevelWarn)).Bold(true)
+	}
+	return s.fitItems([]string{
+		m.kv("waiting", itoa(f.Waiting), waitSt),
+		m.kv("longest", durp(f.LongestWaitS), s.Level(wl)),
+		m.kv("ASA", durp(f.ASAS), s.Bold),
+		m.kv("abandon", pct(f.AbandonRate), s.Bold),
+		m.kv("offered", fmt.Sprint(f.Offered), s.App),
+		m.kv("AHT", durp(f.AHTS), s.App),
+		m.kv("CSAT", num1(f.CSAT), s.App),
+	}, w)
+}
+
+func (m *Model) agentLine(w int) string {
+	s := m.styles
+	f := &m.report.Floor
+	return s.fitItems([]string{
+		m.kv("agents", itoa(f.Staffed), s.Bold),
+		s.State(feed.StateAvailable).Render(itoa(f.Available) + " available"),
+		s.State(feed.StateOnCall).Render(itoa(f.OnCall) + " on call"),
+		s.State(feed.StateWrapUp).Render(itoa(f.WrapUp) + " wrap-up"),
+		s.State(feed.StateAux).Render(itoa(f.Aux) + " aux"),
+		m.kv("occupancy", pct(f.Occupancy), s.App),
+	}, w)
+}
+
+// sparkLine shows the last hour: service level, calls waiting, arrivals a
+// minute, each with its latest value.
+func (m *Model) sparkLine(w int) string {
+	s := m.styles
+	h := &m.report.History
+	type series struct {
+		label  string
+		vals   []float64
+		lo, hi float64
+		last   string
+	}
+	lastOf := func(v []float64, f func(float64) string) string {
+		if x, ok := lastValue(v); ok {
+			return f(x)
+		}
+		return dash
+	}
+	all := []series{
+		{"SL", h.ServiceLevel, 0, 1, lastOf(h.ServiceLevel, func(x float64) string { return fmt.Sprintf("%.0f%%", x*100) })},
+		{"waiting", h.Waiting, 0, 0, lastOf(h.Waiting, func(x float64) string { return fmt.Sprint(int(x)) })},
+		{"arrivals/min", h.Arrivals, 0, 0, lastOf(h.Arrivals, func(x float64) string { return fmt.Sprint(int(x)) })},
+	}
+	fixed := 0
+	for _, se := range all {
+		fixed += len(se.label) + 2 + len(se.last) + 1
+	}
+	fixed += 3 * 2 // separators
+	n := min(60, max(4, (w-fixed)/3))
+	items := make([]string, len(all))
+	for i, se := range all {
+		items[i] = s.Label.Render(se.label+" ") + s.Accent.Render(sparkline(se.vals, n, se.lo, se.hi)) + " " + s.Bold.Render(se.last)
+	}
+	return ansi.Truncate(strings.Join(items, "  "), w, "…")
+}
+
+func (m *Model) feedLine(w int) string {
+	s := m.styles
+	fs := &m.report.Feed
+	bad := s.App
+	if fs.BadLines > 0 || fs.Gaps > 0 {
+		bad = s.Warn
+	}
+	items := []string{
+		m.kv("floor", clock(m.report.Now.Time), s.Bold),
+		m.kv("events", fmt.Sprint(fs.Events), s.App),
+		m.kv("gaps", fmt.Sprint(fs.Gaps), bad),
+		m.kv("bad", fmt.Sprint(fs.BadLines), bad),
+		m.kv("window", windowLabel(m.window), s.Accent),
+		m.kv("seq", fmt.Sprint(fs.LastSeq), s.Muted),
+	}
+	if n := m.book.Unacked(); n > 0 {
+		items = append([]string{s.Bad.Render(fmt.Sprintf("⚠ %s (7)", plural(n, "alert")))}, items...)
+	}
+	if c := m.conn; c.State != feed.ConnLive && c.Err != "" {
+		// Why the feed is down, in full where the top bar has to cut it.
+		items = append([]string{s.Bad.Render(ansi.Truncate("feed: "+c.Err, w, "…"))}, items...)
+	}
+	return s.fitItems(items, w)
+}
+
+// summary is the one-line header of the views other than the overview.
+func (m *Model) summary(w int) string {
+	s := m.styles
+	f := &m.report.Floor
+	lvl := slLevel(f.ServiceLevel, f.SLTarget)
+	return s.fitItems([]string{
+		s.Label.Render("SL ") + s.Level(lvl).Bold(true).Render(pct(f.ServiceLevel)+" "+levelMark(lvl)) + s.Label.Render(" goal "+pct0(f.SLTarget)),
+		m.kv("waiting", itoa(f.Waiting), s.Bold),
+		m.kv("longest", durp(f.LongestWaitS), s.Level(m.waitLevel())),
+		m.kv("ASA", durp(f.ASAS), s.App),
+		m.kv("abandon", pct(f.AbandonRate), s.App),
+		s.State(feed.StateAvailable).Render(itoa(f.Available) + " available"),
+		s.State(feed.StateOnCall).Render(itoa(f.OnCall) + " on call"),
+	}, w)
+}
+
+// queueColumns are the queue table's columns, by priority.
+var queueColumns = []column{
+	{title: "QUEUE", flex: true},
+	{title: "WAIT", right: true},
+	{title: "LONGEST", prio: 1, right: true},
+	{title: "SL", right: true},
+	{title: "GOAL", prio: 4, right: true},
+	{title: "ASA", prio: 2, right: true},
+	{title: "AHT", prio: 5, right: true},
+	{title: "ABAND", prio: 3, right: true},
+	{title: "STAFF/AVAIL", prio: 3, right: true},
+	{title: "NEED", prio: 1, right: true},
+	{title: "OCC", prio: 6, right: true},
+	{title: "OFFERED", prio: 6, right: true},
+	{title: "ARR/H", prio: 7, right: true},
+	{title: "CSAT", prio: 7, right: true},
+}
+
+func (m *Model) queueRow(q *floor.QueueReport) []cell {
+	s := m.styles
+	lvl := slLevel(q.ServiceLevel, q.SLTarget)
+	longest := txt(durp(q.LongestWaitS))
+	if q.LongestWaitS != nil && *q.LongestWaitS >= q.SLThresholdS {
+		longest = styled(longest.text, s.Bad)
+	}
+	need := txt(dash)
+	if q.AgentsNeeded != nil {
+		n := *q.AgentsNeeded
+		if n > q.Staffed {
+			need = styled(fmt.Sprintf("%d ▲%d", n, n-q.Staffed), s.Bad)
+		} else {
+			need = styled(fmt.Sprintf("%d ✓", n), s.Good)
+		}
+	}
+	wait := txt(itoa(q.Waiting))
+	if q.Waiting > 0 && q.Available == 0 {
+		wait = styled(wait.text, s.Warn)
+	}
+	return []cell{
+		txt(queueName(q)),
+		wait,
+		longest,
+		styled(pct(q.ServiceLevel)+" "+levelMark(lvl), s.Level(lvl)),
+		txt(fmt.Sprintf("%s/%.0fs", pct0(q.SLTarget), q.SLThresholdS)),
+		txt(durp(q.ASAS)),
+		txt(durp(q.AHTS)),
+		txt(pct(q.AbandonRate)),
+		txt(fmt.Sprintf("%d/%d", q.Staffed, q.Available)),
+		need,
+		txt(pct(q.Occupancy)),
+		txt(fmt.Sprint(q.Offered)),
+		txt(fmt.Sprintf("%.0f", q.ArrivalsPerHour)),
+		txt(num1(q.CSAT)),
+	}
+}
+
+// queueTable draws the queues worst first with the cursor on row cursor
+// (-1: none).
+func (m *Model) queueTable(w, h, cursor int, list, title string) string {
+	cols := withTitle(queueColumns, title)
+	off := scroll(m.offset, list, cursor, h-1)
+	rows := make([][]cell, 0, min(len(m.queues), h))
+	// Only the rows on screen are built; the rest are never looked at.
+	for _, q := range m.queues[off:min(len(m.queues), off+h-1)] {
+		rows = append(rows, m.queueRow(q))
+	}
+	if len(rows) == 0 {
+		return m.styles.Header.Render(title) + "\n" + m.styles.Muted.Render("no queues yet")
+	}
+	return m.styles.render(tableSpec{cols: cols, rows: rows, width: w, height: h, offset: 0, cursor: cursor - off})
+}
+
+func withTitle(cols []column, title string) []column {
+	out := append([]column(nil), cols...)
+	out[0].title = title
+	return out
+}
+
+// agentColumns are the agent table's columns, by priority.
+var agentColumns = []column{
+	{title: "AGENT", flex: true},
+	{title: "STATE"},
+	{title: "HANDLED", prio: 2, right: true},
+	{title: "AHT", prio: 2, right: true},
+	{title: "MISSED", prio: 3, right: true},
+	{title: "AUX", prio: 4},
+	{title: "CSAT", prio: 3, right: true},
+	{title: "OCC", prio: 5, right: true},
+	{title: "FLAGS", prio: 1},
+	{title: "QUEUES", prio: 6},
+}
+
+func stateLabel(state string) string { return strings.ReplaceAll(state, "_", " ") }
+
+// topReason is the aux reason with the most time.
+func topReason(a *floor.AgentReport) string {
+	best, bestS := "", -1.0
+	reasons := make([]string, 0, len(a.AuxByReason))
+	for r := range a.AuxByReason {
+		reasons = append(reasons, r)
+	}
+	sort.Strings(reasons)
+	for _, r := range reasons {
+		if a.AuxByReason[r] > bestS {
+			best, bestS = r, a.AuxByReason[r]
+		}
+	}
+	return best
+}
+
+func (m *Model) agentRow(a *floor.AgentReport) []cell {
+	s := m.styles
+	state := stateLabel(a.State)
+	if a.Reason != "" && a.State == feed.StateAux {
+		state += " " + a.Reason
+	}
+	aht := txt(durp(a.AHTS))
+	if g := a.Goals.AHTS; g != nil && a.AHTS != nil {
+		if *a.AHTS > *g {
+			aht = styled(aht.text+" ✗", s.Bad)
+		} else {
+			aht = styled(aht.text+" ✓", s.Good)
+		}
+	}
+	csat := txt(dash)
+	if a.CSAT != nil {
+		csat = txt(fmt.Sprintf("%.1f (%d)", *a.CSAT, a.Surveys))
+		if g := a.Goals.CSAT; g != nil && *a.CSAT < *g {
+			csat = styled(csat.text, s.Bad)
+		}
+	}
+	aux := txt("")
+	if a.AuxS > 0 {
+		aux = txt(strings.TrimSpace(dur(a.AuxS) + " " + topReason(a)))
+	}
+	missed := txt(fmt.Sprint(a.Missed))
+	if a.Missed > 0 {
+		missed = styled(missed.text, s.Warn)
+	}
+	flags := txt("")
+	if len(a.Flags) > 0 {
+		flags = styled("⚑ "+strings.Join(a.Flags, " "), s.Bad)
+	}
+	return []cell{
+		txt(displayName(a)),
+		styled(state+" "+dur(a.StateS), s.State(a.State)),
+		txt(fmt.Sprint(a.Handled)),
+		aht,
+		missed,
+		aux,
+		csat,
+		txt(pct(a.Occupancy)),
+		flags,
+		txt(strings.Join(a.Queues, ",")),
+	}
+}
+
+// agentTable draws list from row off, h lines high with its header.
+func (m *Model) agentTable(w, h, cursor, off int, list []*floor.AgentReport, title string) string {
+	cols := withTitle(agentColumns, title)
+	end := min(len(list), off+h-1)
+	rows := make([][]cell, 0, max(0, end-off))
+	for _, a := range list[min(off, end):end] {
+		rows = append(rows, m.agentRow(a))
+	}
+	if len(rows) == 0 {
+		return m.styles.Header.Render(title) + "\n" + m.styles.Muted.Render("no agents")
+	}
+	return m.styles.render(tableSpec{cols: cols, rows: rows, width: w, height: h, cursor: cursor - off})
+}
