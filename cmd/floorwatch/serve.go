@@ -25,7 +25,7 @@ import (
 )
 
 func init() {
-	register(command{name: "serve", args: "--feed URL (--authorized-keys FILE | --insecure-no-auth)",
+	register(command{name: "serve", args: "(--feed URL | --scenario NAME) (--authorized-keys FILE | --insecure-no-auth)",
 		summary: "serve the dashboard and status over SSH to the whole team", run: runServe})
 }
 
@@ -37,6 +37,8 @@ func runServe(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	ff.register(fs)
 	listen := fs.String("listen", "127.0.0.1:2222", "listen on `ADDR` (host:port)")
 	feedURL := fs.String("feed", "", "the live feed `URL` (ws:// or wss://), subscribed once for every session")
+	scenario := fs.String("scenario", "", "serve a simulated floor instead of a feed: bundled scenario `NAME` or FILE, for a drill room")
+	speed := fs.Float64("speed", 1, "with --scenario: simulated seconds per wall second (1 = real time)")
 	token := fs.String("token", os.Getenv("FLOORWATCH_TOKEN"), "bearer `TOKEN` for the feed (default $FLOORWATCH_TOKEN)")
 	hostKey := fs.String("host-key", "floorwatch_host_ed25519", "the server's private key `FILE`; created (mode 0600) if missing")
 	authKeys := fs.String("authorized-keys", "", "admit only the public keys in `FILE` (OpenSSH authorized_keys format)")
@@ -53,8 +55,8 @@ func runServe(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	switch {
 	case fs.NArg() > 0:
 		return usageError("unexpected argument %q", fs.Arg(0))
-	case *feedURL == "":
-		return usageError("give --feed URL: the feed every session watches")
+	case (*feedURL == "") == (*scenario == ""):
+		return usageError("give one of --feed URL (the feed every session watches) or --scenario NAME (a simulated floor)")
 	case *authKeys == "" && !*insecure:
 		return usageError("give --authorized-keys FILE (or --insecure-no-auth for a local drill)")
 	case *authKeys != "" && *insecure:
@@ -98,6 +100,13 @@ func runServe(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 		}
 		stream, since, _ := fl.Resume()
 		log.Info("journal replayed", "path", *journal, "lines", n, "stream", stream, "resume_after_seq", since)
+	}
+	var drill *simFeed
+	if *scenario != "" {
+		if drill, err = startSimFeed("drill", *scenario, *speed); err != nil {
+			return err
+		}
+		*feedURL = drill.url()
 	}
 	hub := live.NewHub(fl)
 	if jr != nil {
@@ -143,6 +152,13 @@ func runServe(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	feedCtx, closeFeed := context.WithCancel(context.Background())
 	feedDone := make(chan error, 1)
 	go func() { feedDone <- client.Run(feedCtx) }()
+	drillDone := make(chan struct{})
+	go func() {
+		defer close(drillDone)
+		if drill != nil {
+			drill.run(feedCtx, slog.NewLogLogger(log.Handler(), slog.LevelInfo))
+		}
+	}()
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 
@@ -161,6 +177,7 @@ func runServe(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	if err := <-feedDone; err != nil && !errors.Is(err, feed.ErrFeedEnded) {
 		log.Warn("feed", "err", err)
 	}
+	<-drillDone
 	log.Info("stopped")
 	return serveErr
 }

@@ -33,11 +33,14 @@ func TestServeRefusesToStartWrong(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"serve", "--authorized-keys", bad}, 2, "give --feed URL"},
+		{[]string{"serve", "--authorized-keys", bad}, 2, "give one of --feed URL"},
 		{[]string{"serve", "--feed", "ws://127.0.0.1:1/"}, 2, "give --authorized-keys FILE (or --insecure-no-auth"},
 		{[]string{"serve", "--feed", "ws://127.0.0.1:1/", "--authorized-keys", bad, "--insecure-no-auth"}, 2, "contradict"},
 		{[]string{"serve", "--feed", "ws://127.0.0.1:1/", "--authorized-keys", bad, "--host-key", filepath.Join(dir, "hk")}, 1, bad + ":3: not a public key"},
 		{[]string{"serve", "--feed", "http://127.0.0.1:1/", "--insecure-no-auth", "--host-key", filepath.Join(dir, "hk")}, 2, "want ws:// or wss://"},
+		{[]string{"serve", "--feed", "ws://127.0.0.1:1/", "--scenario", "steady-day", "--insecure-no-auth"}, 2, "give one of"},
+		{[]string{"serve", "--scenario", "no-such-drill", "--insecure-no-auth", "--host-key", filepath.Join(dir, "hk")}, 2, "--scenario"},
+		{[]string{"serve", "--scenario", "steady-day", "--speed", "-3", "--insecure-no-auth", "--host-key", filepath.Join(dir, "hk")}, 2, "--speed"},
 	} {
 		var stdout, stderr bytes.Buffer
 		code := run(tc.args, &stdout, &stderr)

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"log"
+	"math"
+	"net"
+	"sync"
+
+	"github.com/floorwatch/floorwatch/feed"
+	"github.com/floorwatch/floorwatch/floor"
+	"github.com/floorwatch/floorwatch/simulator"
+)
+
+// simFeed is a scenario served as a live feed on the loopback interface,
+// so that what `demo` and `serve --scenario` show comes the same way a real
+// feed's figures do: through a feed server and a feed client.
+type simFeed struct {
+	sim   *simulator.Sim
+	srv   *feed.Server
+	ln    net.Listener
+	name  string
+	speed float64
+}
+
+// startSimFeed loads a bundled scenario or file and starts listening; the
+// simulation starts with run. The feed is named label and the scenario.
+func startSimFeed(label, scenario string, speed float64) (*simFeed, error) {
+	if speed <= 0 || math.IsNaN(speed) || math.IsInf(speed, 0) {
+		return nil, usageError("--speed %v: want a positive factor such as 30", speed)
+	}
+	sc, err := simulator.Load(scenario)
+	if err != nil {
+		return nil, usageError("--scenario: %v", err)
+	}
+	sim := simulator.New(sc, simulator.Options{})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	srv := feed.NewServer(feed.ServerOptions{Feed: label + " " + sc.Name, Tracker: floor.New(floor.Options{}), Now: sim.Clock})
+	return &simFeed{sim: sim, srv: srv, ln: ln, name: sc.Name, speed: speed}, nil
+}
+
+// url is where a feed client reaches the simulation.
+func (s *simFeed) url() string { return "ws://" + s.ln.Addr().String() + "/" }
+
+// run serves the feed and plays the scenario until ctx is done. When the
+// scenario ends the feed stays up, with heartbeats, so the day's last
+// figures stay on screen.
+func (s *simFeed) run(ctx context.Context, logger *log.Logger) {
+	logger.Printf("scenario %s at %gx on %s", s.name, s.speed, s.ln.Addr())
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := s.srv.Serve(ctx, s.ln, "", ""); err != nil {
+			logger.Printf("simulated feed server: %v", err)
+		}
+	}()
+	err := simulator.Run(ctx, s.sim, s.speed, func(batch []*feed.Event) { s.srv.Publish(batch...) })
+	switch {
+	case err == nil:
+		logger.Printf("scenario %s played to its end", s.name)
+	case !errors.Is(err, context.Canceled):
+		logger.Printf("simulator: %v", err)
+	}
+	wg.Wait()
+}
