@@ -155,7 +155,8 @@ func (s *Server) LastSeq() int64 {
 
 // Publish assigns the next seqs to evs (setting their Seq), folds them into
 // the tracker, keeps them in the history and sends them to every client as
-// one frame. It never blocks on a client. It returns the last seq assigned.
+// one frame. It never blocks on a client. It returns the last seq assigned;
+// after Close or End it publishes nothing.
 func (s *Server) Publish(evs ...*Event) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -332,18 +333,9 @@ func (s *Server) shut(code int) {
 	close(s.done)
 }
 
-// ListenAndServe serves the feed on addr (host:port; bind 127.0.0.1 unless
-// the feed is meant for other machines) until ctx is done, over TLS (wss://)
-// when certFile and keyFile are given. It calls Close on the way out.
-func (s *Server) ListenAndServe(ctx context.Context, addr, certFile, keyFile string) error {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
-	return s.Serve(ctx, ln, certFile, keyFile)
-}
-
-// Serve is ListenAndServe on a listener the caller opened.
+// Serve serves the feed on ln (bind 127.0.0.1 unless the feed is meant
+// for other machines) until ctx is done, over TLS (wss://) when certFile and
+// keyFile are given. It calls Close on the way out.
 func (s *Server) Serve(ctx context.Context, ln net.Listener, certFile, keyFile string) error {
 	if (certFile == "") != (keyFile == "") {
 		ln.Close()

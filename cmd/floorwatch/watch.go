@@ -74,7 +74,7 @@ func runWatch(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	}
 	defer closeLog()
 	hub := live.NewHub(floor.New(opts))
-	client, err := feed.NewClient(fs.Arg(0), hub, feed.ClientOptions{Token: *token, OnStatus: logStatus(logger)})
+	client, err := feed.NewClient(fs.Arg(0), hub, feed.ClientOptions{Token: *token, FromStart: true, OnStatus: logStatus(logger)})
 	if err != nil {
 		return usageError("%v", err)
 	}
