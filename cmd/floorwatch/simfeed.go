@@ -39,7 +39,8 @@ func startSimFeed(label, scenario string, speed float64) (*simFeed, error) {
 	if err != nil {
 		return nil, err
 	}
-	srv := feed.NewServer(feed.ServerOptions{Feed: label + " " + sc.Name, Tracker: floor.New(floor.Options{}), Now: sim.Clock})
+	srv := feed.NewServer(feed.ServerOptions{Feed: label + " " + sc.Name, Now: sim.Clock,
+		Tracker: floor.New(floor.Options{}), Base: floor.New(floor.Options{})})
 	return &simFeed{sim: sim, srv: srv, ln: ln, name: sc.Name, speed: speed}, nil
 }
 
