@@ -50,7 +50,7 @@ func testHub(t testing.TB) *live.Hub {
 // newModel is a dashboard on hub at w×h with a fixed clock and no colour.
 func newModel(t testing.TB, hub *live.Hub, w, h int) *Model {
 	t.Helper()
-	m := New(hub, Options{Renderer: asciiRenderer(), Now: func() time.Time { return wallNow }}).(*Model)
+	m := New(hub, Options{Renderer: asciiRenderer(), Now: func() time.Time { return wallNow }, Window: floor.Rolling(30 * time.Minute)}).(*Model)
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	return m
 }

@@ -10,6 +10,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/floorwatch/floorwatch/feed"
+	"github.com/floorwatch/floorwatch/floor"
 )
 
 // 10,000 events folded one frame each, as fast as the hub takes them, while
@@ -18,7 +19,7 @@ import (
 // frame shows every event.
 func TestBurstCausesBoundedRenders(t *testing.T) {
 	hub := testHub(t)
-	m := New(hub, Options{Renderer: asciiRenderer(), Now: func() time.Time { return wallNow }}).(*Model)
+	m := New(hub, Options{Renderer: asciiRenderer(), Now: func() time.Time { return wallNow }, Window: floor.Rolling(30 * time.Minute)}).(*Model)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	p := tea.NewProgram(m, tea.WithInput(nil), tea.WithOutput(io.Discard), tea.WithoutSignalHandler(), tea.WithContext(ctx))

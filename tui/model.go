@@ -31,7 +31,7 @@ type Options struct {
 	// Nil is time.Now.
 	Now func() time.Time
 	// Window is the initial window of the counted figures; the zero value
-	// (floor.All) starts on 30 minutes.
+	// is floor.All, everything received.
 	Window floor.Window
 	// Context, when done, releases the model's subscription to the hub (an
 	// SSH session's context). Nil: the subscription lasts until quit.
@@ -53,7 +53,7 @@ var alertWindow = floor.Rolling(15 * time.Minute)
 
 // windows are the choices of the window selector, in order.
 var windows = []floor.Window{floor.Rolling(15 * time.Minute), floor.Rolling(30 * time.Minute),
-	floor.Rolling(time.Hour), floor.Today}
+	floor.Rolling(time.Hour), floor.Today, floor.All}
 
 // view is one screen of the dashboard.
 type view int
@@ -175,9 +175,6 @@ func New(hub *live.Hub, opts Options) tea.Model {
 		window: opts.Window,
 		winIdx: -1,
 		dirty:  true,
-	}
-	if m.window == floor.All {
-		m.window = windows[1]
 	}
 	for i, w := range windows {
 		if w == m.window {

@@ -174,7 +174,7 @@ func TestFilter(t *testing.T) {
 
 func TestWindowSelector(t *testing.T) {
 	m := newModel(t, testHub(t), 80, 24)
-	for _, want := range []string{"1h", "today", "15m", "30m"} {
+	for _, want := range []string{"1h", "today", "all", "15m", "30m"} {
 		press(m, "w")
 		if m.report.Window != want {
 			t.Errorf("w: report window %q, want %q", m.report.Window, want)
@@ -182,7 +182,7 @@ func TestWindowSelector(t *testing.T) {
 	}
 	// The fixture began at 08:00, so the 15-minute window from 08:15 holds
 	// fewer calls than the 30-minute one.
-	press(m, "w", "w", "w")
+	press(m, "w", "w", "w", "w")
 	if m.report.Window != "15m" || m.report.Floor.Offered >= 16 {
 		t.Errorf("15m window: %q with %d offered, want fewer than the 16 of 30m", m.report.Window, m.report.Floor.Offered)
 	}

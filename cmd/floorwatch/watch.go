@@ -31,7 +31,7 @@ type dashFlags struct {
 
 func (d *dashFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&d.goals, "goals", "", "goals `FILE` (YAML): queue goal overrides, team and agent targets, day start")
-	fs.StringVar(&d.window, "window", "30m", "initial `window` of the counted figures: 15m, 30m, 1h or today (w cycles them)")
+	fs.StringVar(&d.window, "window", "30m", "initial `window` of the counted figures: 15m, 30m, 1h, today or all (w cycles them)")
 	fs.StringVar(&d.log, "log", "", "write diagnostics to `FILE` (nothing is ever written to the screen)")
 }
 
