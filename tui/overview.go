@@ -221,6 +221,18 @@ func (m *Model) feedLine(w int) string {
 		m.kv("window", windowLabel(m.window), s.Accent),
 		m.kv("seq", fmt.Sprint(fs.LastSeq), s.Muted),
 	}
+	// Lines the feed got wrong are rare: named only when there are some,
+	// with the reason for the last bad one last, where a narrow screen
+	// drops it first.
+	if fs.Duplicates > 0 {
+		items = append(items, m.kv("dup", fmt.Sprint(fs.Duplicates), s.Warn))
+	}
+	if fs.Unknown > 0 {
+		items = append(items, m.kv("unknown", fmt.Sprint(fs.Unknown), s.Warn))
+	}
+	if fs.LastError != "" {
+		items = append(items, s.Warn.Render("last bad "+fs.LastError))
+	}
 	if n := m.book.Unacked(); n > 0 {
 		items = append([]string{s.Bad.Render(fmt.Sprintf("⚠ %s (7)", plural(n, "alert")))}, items...)
 	}

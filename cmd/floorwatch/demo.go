@@ -26,7 +26,7 @@ func runDemo(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	d.register(fs)
 	scenario := fs.String("scenario", simulator.DefaultScenario, "bundled scenario `NAME` or scenario FILE (YAML)")
 	speed := fs.Float64("speed", DefaultDemoSpeed, "simulated seconds per wall second (1 = real time)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 0 {

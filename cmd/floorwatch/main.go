@@ -93,3 +93,27 @@ func topUsage(w io.Writer) {
 	}
 	fmt.Fprintln(w, "\nrun 'floorwatch <command> --help' for a command's flags")
 }
+
+// parseArgs parses flags wherever they stand among the arguments, so that
+// `floorwatch watch URL --token T` works as well as `watch --token T URL`;
+// the positional arguments are then fs.Args(), in order. After "--" all is
+// positional.
+func parseArgs(fs *flag.FlagSet, args []string) error {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
+			positional = append(positional, rest...)
+			break
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
+	return fs.Parse(append([]string{"--"}, positional...))
+}

@@ -29,23 +29,16 @@ func runRecord(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error 
 	caFile := fs.String("tls-ca", "", "trust the certificate authority in `FILE` (PEM) for wss://, besides the system's")
 	duration := fs.Duration("duration", 0, "stop after this long (0: until interrupted or the feed ends)")
 	fromNow := fs.Bool("from-now", false, "start from a snapshot of now instead of the feed's retained history")
-	// Flags may follow the URL, as the synopsis shows.
-	var url string
-	for rest := args; ; {
-		if err := fs.Parse(rest); err != nil {
-			return err
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		if url != "" {
-			return usageError("unexpected argument %q", fs.Arg(0))
-		}
-		url, rest = fs.Arg(0), fs.Args()[1:]
+	if err := parseArgs(fs, args); err != nil {
+		return err
 	}
-	if url == "" {
+	switch {
+	case fs.NArg() == 0:
 		return usageError("give the feed URL (ws:// or wss://)")
+	case fs.NArg() > 1:
+		return usageError("unexpected argument %q", fs.Arg(1))
 	}
+	url := fs.Arg(0)
 	if *out == "" {
 		return usageError("give the recording file with -o FILE")
 	}

@@ -49,7 +49,7 @@ func runServe(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	maxPerKey := fs.Int("max-per-key", 5, "most sessions open at once per key (0: no limit)")
 	idle := fs.Duration("idle-timeout", 30*time.Minute, "close a dashboard after this long without a key press (0: never)")
 	maxSession := fs.Duration("max-session", 12*time.Hour, "close any session this long after it began (0: never)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
 	switch {

@@ -42,7 +42,7 @@ func runSim(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	tlsCert := fs.String("tls-cert", "", "with --listen: serve wss:// with this certificate `FILE`")
 	tlsKey := fs.String("tls-key", "", "with --listen: the certificate's key `FILE`")
 	name := fs.String("name", "", "with --listen: the feed name its hello announces (default: the scenario's name)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {

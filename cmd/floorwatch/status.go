@@ -54,7 +54,7 @@ func runStatus(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error 
 	asJSON := fs.Bool("json", false, "print the machine form (the contract's status --json)")
 	token := fs.String("token", os.Getenv("FLOORWATCH_TOKEN"), "bearer `TOKEN` for the feed (default $FLOORWATCH_TOKEN)")
 	timeout := fs.Duration("timeout", 15*time.Second, "give up on a feed after this long")
-	if err := fs.Parse(args); err != nil {
+	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {

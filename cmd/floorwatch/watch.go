@@ -62,7 +62,7 @@ func runWatch(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	var d dashFlags
 	d.register(fs)
 	token := fs.String("token", os.Getenv("FLOORWATCH_TOKEN"), "bearer `TOKEN` for the feed (default $FLOORWATCH_TOKEN)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
