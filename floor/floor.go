@@ -62,6 +62,7 @@ type Floor struct {
 	opts  Options
 	stats FeedStats
 
+	lineNo   int64 // lines ingested, so an error can say which line it was
 	haveSeq  bool
 	lastSeq  int64
 	helloSeq int64
@@ -147,6 +148,7 @@ func (f *Floor) Track(line []byte) { f.IngestLine(line, Recording) }
 // IngestLine folds one NDJSON line and counts it, as the contract's "How a
 // client counts lines" says.
 func (f *Floor) IngestLine(line []byte, mode Mode) Outcome {
+	f.lineNo++
 	d := feed.Decode(line)
 	return f.ingest(&d, mode)
 }
@@ -210,16 +212,9 @@ func (f *Floor) applied() {
 func (f *Floor) bad(err error) Outcome {
 	f.stats.BadLines++
 	if err != nil {
-		f.stats.LastError = fmt.Sprintf("line %d: %v", f.lines(), err)
+		f.stats.LastError = fmt.Sprintf("line %d: %v", f.lineNo, err)
 	}
 	return Bad
-}
-
-// lines is how many non-control lines have been counted, so an error can
-// say which one it was.
-func (f *Floor) lines() int64 {
-	s := f.stats
-	return s.Events + s.BadLines + s.Unknown + s.Duplicates
 }
 
 func (f *Floor) control(ev *feed.Event) {
