@@ -1,6 +1,9 @@
 package feed
 
-import "time"
+import (
+	"bytes"
+	"time"
+)
 
 // Tracker keeps the live state of a feed so that the server can send a
 // snapshot to a client that cannot resume. floor.Floor is one.
@@ -54,4 +57,20 @@ func (s ConnStatus) Stale(now time.Time, after time.Duration) (time.Duration, bo
 	}
 	d := now.Sub(s.LastFrame)
 	return d, d > after
+}
+
+// EachLine calls fn with each non-blank line of a frame, in order, until fn
+// returns false.
+func EachLine(frame []byte, fn func(line []byte) bool) {
+	for len(frame) > 0 {
+		line := frame
+		if i := bytes.IndexByte(frame, '\n'); i >= 0 {
+			line, frame = frame[:i], frame[i+1:]
+		} else {
+			frame = nil
+		}
+		if len(bytes.TrimSpace(line)) > 0 && !fn(line) {
+			return
+		}
+	}
 }

@@ -41,25 +41,14 @@ func NewHub(f *floor.Floor) *Hub {
 // Frame folds one frame of a live feed (feed.Sink).
 func (h *Hub) Frame(data []byte) (resync bool) {
 	h.mu.Lock()
-	for len(data) > 0 {
-		line := data
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			line, data = data[:i], data[i+1:]
-		} else {
-			data = nil
-		}
-		if len(bytes.TrimSpace(line)) == 0 {
-			continue
-		}
+	feed.EachLine(data, func(line []byte) bool {
 		o := h.fl.IngestLine(line, floor.Live)
 		if h.onLine != nil {
 			h.onLine(line, o)
 		}
-		if o == floor.Gap {
-			resync = true
-			break
-		}
-	}
+		resync = o == floor.Gap
+		return !resync
+	})
 	h.changed()
 	h.mu.Unlock()
 	return resync

@@ -130,28 +130,19 @@ type recorder struct {
 // at any moment leaves at most a partial last line behind.
 func (r *recorder) Frame(data []byte) (resync bool) {
 	r.buf.Reset()
-	for len(data) > 0 {
-		line := data
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			line, data = data[:i], data[i+1:]
-		} else {
-			data = nil
-		}
-		if len(bytes.TrimSpace(line)) == 0 {
-			continue
-		}
-		o := r.fl.IngestLine(line, floor.Live)
-		if o == floor.Gap {
+	feed.EachLine(data, func(line []byte) bool {
+		switch r.fl.IngestLine(line, floor.Live) {
+		case floor.Gap:
 			resync = true
-			break
-		}
-		if o == floor.Duplicate {
-			continue
+			return false
+		case floor.Duplicate:
+			return true
 		}
 		r.buf.Write(line)
 		r.buf.WriteByte('\n')
 		r.lines++
-	}
+		return true
+	})
 	if r.err == nil && r.buf.Len() > 0 {
 		if _, r.err = r.w.Write(r.buf.Bytes()); r.err != nil {
 			r.stop()
