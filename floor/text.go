@@ -23,15 +23,15 @@ func WriteJSON(w io.Writer, r *Report) error {
 // WriteText writes r as readable tables: the floor, its queues, its agents.
 func WriteText(w io.Writer, r *Report) error {
 	var b strings.Builder
-	name := r.Feed.Name
-	if name == "" {
-		name = "(unnamed)"
+	name := ""
+	if r.Feed.Name != "" {
+		name = " " + r.Feed.Name
 	}
 	now := "-"
 	if !r.Now.IsZero() {
 		now = feed.FormatTime(r.Now.Time)
 	}
-	fmt.Fprintf(&b, "floor %s at %s, window %s\n", name, now, r.Window)
+	fmt.Fprintf(&b, "floor%s at %s, window %s\n", name, now, r.Window)
 	s := r.Feed
 	fmt.Fprintf(&b, "feed: last seq %d, %d events, %d bad lines, %d unknown, %d duplicates, %d gaps\n",
 		s.LastSeq, s.Events, s.BadLines, s.Unknown, s.Duplicates, s.Gaps)

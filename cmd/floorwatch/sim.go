@@ -109,19 +109,6 @@ func runSim(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 		return nil
 	}
 
-	// A recording opens with a hello like a stream does, so that a replay
-	// shows the floor's name. Its stream id is the scenario's and seed's,
-	// to keep a recording byte-identical for the same seed.
-	if w != nil {
-		stream := "sim-" + sc.Name
-		if opt.Seed != nil {
-			stream += "-seed-" + strconv.FormatInt(*opt.Seed, 10)
-		}
-		hello := feed.Event{Type: feed.TypeHello, TS: sim.Start(), Feed: sc.Name, Stream: stream}
-		w.Write(feed.Encode(&hello))
-		w.WriteByte('\n')
-	}
-
 	var count atomic.Int64
 	var publish func([]*feed.Event)
 	var writeErr error
