@@ -114,39 +114,37 @@ type breach struct {
 	kind, subject, name, detail string
 }
 
-// breaches lists every goal the report shows broken.
+// breaches lists every goal the report shows broken: service level and
+// abandon rate for the floor and each queue, long waits and staffing for
+// each queue.
 func (b *Book) breaches(r *floor.Report) []breach {
 	var out []breach
-	judge := func(subject, name string, m *floor.Metrics, thresholdS float64, isQueue bool, needed *int) {
-		judged := m.Answered+m.Abandoned >= b.opts.MinCalls
-		if judged && m.ServiceLevel != nil && *m.ServiceLevel < m.SLTarget {
+	rates := func(subject, name string, m *floor.Metrics) {
+		if m.Answered+m.Abandoned < b.opts.MinCalls {
+			return
+		}
+		if m.ServiceLevel != nil && *m.ServiceLevel < m.SLTarget {
 			out = append(out, breach{KindServiceLevel, subject, name,
 				fmt.Sprintf("SL %.1f%% < goal %.0f%%", *m.ServiceLevel*100, m.SLTarget*100)})
 		}
-		if judged && m.AbandonRate != nil && *m.AbandonRate > b.opts.MaxAbandonRate {
+		if m.AbandonRate != nil && *m.AbandonRate > b.opts.MaxAbandonRate {
 			out = append(out, breach{KindAbandonRate, subject, name,
 				fmt.Sprintf("abandon %.1f%% > %.0f%%", *m.AbandonRate*100, b.opts.MaxAbandonRate*100)})
 		}
-		if !isQueue {
-			return
-		}
-		if limit := thresholdS * b.opts.LongWaitFactor; m.LongestWaitS != nil && *m.LongestWaitS >= limit {
-			out = append(out, breach{KindLongWait, subject, name,
-				fmt.Sprintf("oldest call waiting %.0fs ≥ %.0fs", *m.LongestWaitS, limit)})
-		}
-		if needed != nil && *needed > m.Staffed {
-			out = append(out, breach{KindUnderstaffed, subject, name,
-				fmt.Sprintf("needs %d agents, %d staffed", *needed, m.Staffed)})
-		}
 	}
-	judge(FloorSubject, "Floor", &r.Floor, 0, false, nil)
+	rates(FloorSubject, "Floor", &r.Floor)
 	for i := range r.Queues {
 		q := &r.Queues[i]
-		name := q.Name
-		if name == "" {
-			name = q.Queue
+		name := q.Label()
+		rates(q.Queue, name, &q.Metrics)
+		if limit := q.SLThresholdS * b.opts.LongWaitFactor; q.LongestWaitS != nil && *q.LongestWaitS >= limit {
+			out = append(out, breach{KindLongWait, q.Queue, name,
+				fmt.Sprintf("oldest call waiting %.0fs ≥ %.0fs", *q.LongestWaitS, limit)})
 		}
-		judge(q.Queue, name, &q.Metrics, q.SLThresholdS, true, q.AgentsNeeded)
+		if n := q.AgentsNeeded; n != nil && *n > q.Staffed {
+			out = append(out, breach{KindUnderstaffed, q.Queue, name,
+				fmt.Sprintf("needs %d agents, %d staffed", *n, q.Staffed)})
+		}
 	}
 	return out
 }

@@ -164,6 +164,15 @@ func TestAOverloadedIsFinite(t *testing.T) {
 	}
 }
 
+// Without patience and with no more agents than the load, Erlang A is an
+// Erlang C queue that grows without bound: every caller waits for ever.
+func TestAOverloadedWithoutPatience(t *testing.T) {
+	m := NewA(2, 0.5, 4, 0) // 2 agents, 2 Erlangs
+	if m.PWait() != 1 || !math.IsInf(m.ASA(), 1) || m.ServiceLevel(20) != 0 {
+		t.Errorf("2 agents, 2 Erlangs, no patience: P(wait)=%v ASA=%v SL=%v, want 1, +Inf, 0", m.PWait(), m.ASA(), m.ServiceLevel(20))
+	}
+}
+
 func TestANoCallsNoAgents(t *testing.T) {
 	m := NewA(3, 0, 180, 60)
 	if m.PWait() != 0 || m.ServiceLevel(20) != 1 || m.ASA() != 0 {

@@ -125,7 +125,10 @@ func (m *A) PAnswered() float64 { return m.served }
 // included), as the floor's ASA is. It is +Inf when the queue grows without
 // bound and NaN when no caller is ever answered (no agents).
 func (m *A) ASA() float64 {
-	if m.served == 0 {
+	switch {
+	case math.IsInf(m.waitServed, 1):
+		return math.Inf(1)
+	case m.served == 0:
 		return math.NaN()
 	}
 	return m.waitServed / m.served

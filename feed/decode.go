@@ -203,13 +203,13 @@ func decodeBody(typ string, w *wire, ev *Event) *LineError {
 	case TypeQueueConfig:
 		ev.Queue = r.id("queue", w.Queue, true)
 		ev.Name = r.id("name", w.Name, false)
-		ev.Config = r.queueConfig(ev.Queue, ev.Name, w.SLThresholdS, w.SLTarget, w.ShortAbandonS, w.SLMode)
+		ev.Config = r.queueConfig("", ev.Queue, ev.Name, w.SLThresholdS, w.SLTarget, w.ShortAbandonS, w.SLMode)
 	case TypeAgentState:
 		ev.Agent = r.id("agent", w.Agent, true)
 		ev.Name = r.id("name", w.Name, false)
-		ev.State = r.agentState(w.State)
+		ev.State = r.agentState("state", w.State)
 		ev.Reason = r.id("reason", w.Reason, false)
-		ev.Skills, ev.HasSkills = r.skills(w.Queues)
+		ev.Skills, ev.HasSkills = r.skills("queues", w.Queues)
 	case TypeOffered:
 		ev.Call = r.id("call", w.Call, true)
 		ev.Queue = r.id("queue", w.Queue, true)
@@ -242,38 +242,40 @@ func decodeBody(typ string, w *wire, ev *Event) *LineError {
 	return r.err
 }
 
-func (r *fieldReader) agentState(raw json.RawMessage) string {
-	s := r.id("state", raw, true)
+func (r *fieldReader) agentState(field string, raw json.RawMessage) string {
+	s := r.id(field, raw, true)
 	if r.err == nil && !ValidAgentState(s) {
-		r.err = lineErr("state", "%q is not an agent state (offline, available, on_call, wrap_up, aux)", s)
+		r.err = lineErr(field, "%q is not an agent state (offline, available, on_call, wrap_up, aux)", s)
 	}
 	return s
 }
 
-func (r *fieldReader) skills(raw json.RawMessage) ([]string, bool) {
-	if len(raw) == 0 || string(raw) == "null" {
+func (r *fieldReader) skills(field string, raw json.RawMessage) ([]string, bool) {
+	if absent(raw) {
 		return nil, false
 	}
 	var skills []string
 	if err := json.Unmarshal(raw, &skills); err != nil {
-		r.fail("queues", fmt.Errorf("want an array of queue ids"))
+		r.fail(field, fmt.Errorf("want an array of queue ids"))
 		return nil, false
 	}
 	return skills, true
 }
 
-func (r *fieldReader) queueConfig(id, name string, threshold, target, short, mode json.RawMessage) QueueConfig {
+// queueConfig reads a queue's goal; prefix names where it stands (a
+// snapshot's "queues[i].", or nothing in a queue.config).
+func (r *fieldReader) queueConfig(prefix, id, name string, threshold, target, short, mode json.RawMessage) QueueConfig {
 	c := DefaultQueueConfig(id)
 	c.Name = name
-	c.SLThresholdS = r.number("sl_threshold_s", threshold, DefaultSLThresholdS, 0, maxSeconds)
-	c.SLTarget = r.number("sl_target", target, DefaultSLTarget, 0, 1)
-	c.ShortAbandonS = r.number("short_abandon_s", short, DefaultShortAbandonS, 0, maxSeconds)
+	c.SLThresholdS = r.number(prefix+"sl_threshold_s", threshold, DefaultSLThresholdS, 0, maxSeconds)
+	c.SLTarget = r.number(prefix+"sl_target", target, DefaultSLTarget, 0, 1)
+	c.ShortAbandonS = r.number(prefix+"short_abandon_s", short, DefaultShortAbandonS, 0, maxSeconds)
 	m, present, err := str(mode)
 	switch {
 	case err != nil:
-		r.fail("sl_mode", err)
+		r.fail(prefix+"sl_mode", err)
 	case present && !ValidSLMode(m):
-		r.fail("sl_mode", fmt.Errorf("%q is not a service-level mode (exclude_short, answered_only, abandons_in_sl_good)", m))
+		r.fail(prefix+"sl_mode", fmt.Errorf("%q is not a service-level mode (exclude_short, answered_only, abandons_in_sl_good)", m))
 	case present:
 		c.SLMode = m
 	}
@@ -311,7 +313,7 @@ type wireQueue struct {
 }
 
 func (r *fieldReader) array(field string, raw json.RawMessage, into any) bool {
-	if len(raw) == 0 || string(raw) == "null" {
+	if absent(raw) {
 		if r.err == nil {
 			r.err = lineErr(field, "missing (a snapshot lists queues, agents and calls, empty or not)")
 		}
@@ -337,7 +339,7 @@ func (r *fieldReader) snapshot(w *wire) *Snapshot {
 		var ir fieldReader
 		id := ir.id(prefix+"queue", q.Queue, true)
 		name := ir.id(prefix+"name", q.Name, false)
-		c := ir.queueConfig(id, name, q.SLThresholdS, q.SLTarget, q.ShortAbandonS, q.SLMode)
+		c := ir.queueConfig(prefix, id, name, q.SLThresholdS, q.SLTarget, q.ShortAbandonS, q.SLMode)
 		r.err = firstErr(r.err, ir.err)
 		s.Queues = append(s.Queues, c)
 	}
@@ -347,15 +349,12 @@ func (r *fieldReader) snapshot(w *wire) *Snapshot {
 		ag := AgentSnap{
 			Agent:  ir.id(prefix+"agent", a.Agent, true),
 			Name:   ir.id(prefix+"name", a.Name, false),
-			State:  ir.agentState(a.State),
+			State:  ir.agentState(prefix+"state", a.State),
 			Reason: ir.id(prefix+"reason", a.Reason, false),
 			Call:   ir.id(prefix+"call", a.Call, false),
 		}
-		ag.Queues, _ = ir.skills(a.Queues)
+		ag.Queues, _ = ir.skills(prefix+"queues", a.Queues)
 		ag.Since = ir.time(prefix+"since", a.Since, true)
-		if ir.err != nil && ir.err.Field == "state" {
-			ir.err.Field = prefix + "state"
-		}
 		r.err = firstErr(r.err, ir.err)
 		s.Agents = append(s.Agents, ag)
 	}

@@ -26,6 +26,9 @@ func TestDecodeErrorsNameTheField(t *testing.T) {
 		{`{"type":"survey.submitted","seq":1,"ts":"2026-11-23T08:00:00.000Z","call":"c","agent":"a","queue":"q"}`, "needs at least one of csat, nps, ces", true},
 		{`{"type":"snapshot","seq":1,"ts":"2026-11-23T08:00:00.000Z","queues":[],"agents":[{"agent":"a","state":"on_call"}],"calls":[]}`, "agents[0].since: missing", true},
 		{`{"type":"snapshot","seq":1,"ts":"2026-11-23T08:00:00.000Z","queues":[],"agents":[]}`, "calls: missing", true},
+		{`{"type":"snapshot","seq":1,"ts":"2026-11-23T08:00:00.000Z","queues":[{"queue":"q","sl_target":2}],"agents":[],"calls":[]}`, "queues[0].sl_target: 2 is out of range", true},
+		{`{"type":"snapshot","seq":1,"ts":"2026-11-23T08:00:00.000Z","queues":[],"agents":[{"agent":"a","state":"aux","since":"2026-11-23T08:00:00.000Z","queues":"q"}],"calls":[]}`, "agents[0].queues: want an array", true},
+		{`{"type":"snapshot","seq":1,"ts":"2026-11-23T08:00:00.000Z","queues":[],"agents":[{"agent":"a","state":"busy","since":"2026-11-23T08:00:00.000Z"}],"calls":[]}`, `agents[0].state: "busy" is not an agent state`, true},
 		{`{"type":"hello","v":2,"seq":1,"ts":"2026-11-23T08:00:00.000Z","stream":"s"}`, "protocol version 2 is not supported", true},
 	} {
 		d := Decode([]byte(tc.line))

@@ -25,7 +25,7 @@ type outEvent struct {
 	SLMode        string   `json:"sl_mode,omitempty"`
 
 	State  string `json:"state,omitempty"`
-	Skills any    `json:"queues,omitempty"`
+	Skills any    `json:"queues,omitempty"` // an agent's skills, or a snapshot's queue configs
 	Reason string `json:"reason,omitempty"`
 
 	Channel string `json:"channel,omitempty"`
@@ -101,9 +101,10 @@ func Encode(ev *Event) []byte {
 	return b
 }
 
-func nonNil(s []string) []string {
+// nonNil makes a nil list encode as [] rather than null.
+func nonNil[T any](s []T) []T {
 	if s == nil {
-		return []string{}
+		return []T{}
 	}
 	return s
 }
@@ -112,7 +113,7 @@ func encodeSnapshot(o *outEvent, s *Snapshot) {
 	if s == nil {
 		s = &Snapshot{}
 	}
-	o.Skills = nonNilQueues(s.Queues)
+	o.Skills = nonNil(s.Queues)
 	agents := make([]outAgent, 0, len(s.Agents))
 	for _, a := range s.Agents {
 		agents = append(agents, outAgent{Agent: a.Agent, Name: a.Name, State: a.State,
@@ -124,11 +125,4 @@ func encodeSnapshot(o *outEvent, s *Snapshot) {
 			Answered: optTime(c.Answered), Ended: optTime(c.Ended), Agent: c.Agent})
 	}
 	o.Agents, o.Calls = &agents, &calls
-}
-
-func nonNilQueues(q []QueueConfig) []QueueConfig {
-	if q == nil {
-		return []QueueConfig{}
-	}
-	return q
 }

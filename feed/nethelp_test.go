@@ -116,13 +116,14 @@ func (r *rawConn) next(heartbeats bool) feed.Decoded {
 		if err != nil {
 			r.t.Fatalf("read: %v", err)
 		}
-		for _, line := range bytes.Split(bytes.TrimRight(data, "\n"), []byte("\n")) {
+		feed.EachLine(data, func(line []byte) bool {
 			d := feed.Decode(line)
 			if d.Err != nil {
 				r.t.Fatalf("server sent a bad line %s: %v", line, d.Err)
 			}
 			r.held = append(r.held, d)
-		}
+			return true
+		})
 	}
 }
 

@@ -1,7 +1,6 @@
 package feed_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -236,15 +235,21 @@ func readSeqs(ws *websocket.Conn, last int64, got *atomic.Int64) error {
 		if err != nil {
 			return fmt.Errorf("after seq %d: %w", got.Load(), err)
 		}
-		for _, line := range bytes.Split(bytes.TrimRight(data, "\n"), []byte("\n")) {
+		var out error
+		feed.EachLine(data, func(line []byte) bool {
 			d := feed.Decode(line)
 			if d.Event.Type == feed.TypeHeartbeat {
-				continue
+				return true
 			}
 			if d.Event.Seq != got.Load()+1 {
-				return fmt.Errorf("got seq %d after %d", d.Event.Seq, got.Load())
+				out = fmt.Errorf("got seq %d after %d", d.Event.Seq, got.Load())
+				return false
 			}
 			got.Store(d.Event.Seq)
+			return true
+		})
+		if out != nil {
+			return out
 		}
 	}
 	return nil
@@ -298,10 +303,7 @@ func TestServerCloseAndEnd(t *testing.T) {
 // Serve binds where it is told and stops when its context ends.
 func TestServerServeStops(t *testing.T) {
 	s := newServer(t, feed.ServerOptions{})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ln := mustListen(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- s.Serve(ctx, ln, "", "") }()

@@ -3,6 +3,7 @@ package floor
 import (
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/floorwatch/floorwatch/feed"
@@ -96,15 +97,13 @@ func (f *Floor) count(fc fact) {
 	f.log.add(fc, f.now.Add(-f.opts.Horizon))
 }
 
-func seconds(d time.Duration) float64 { return d.Seconds() }
-
 // waitSince is the wait from start to ts; a clock that runs backwards
 // between two events gives no wait rather than a negative one.
 func waitSince(start, ts time.Time) float64 {
 	if ts.Before(start) {
 		return 0
 	}
-	return seconds(ts.Sub(start))
+	return ts.Sub(start).Seconds()
 }
 
 // apply changes the floor by one shape-checked event, or says why the event
@@ -126,7 +125,7 @@ func (f *Floor) apply(ev *feed.Event) error {
 			a.name = ev.Name
 		}
 		if ev.HasSkills {
-			a.skills = append([]string(nil), ev.Skills...)
+			a.skills = skillSet(ev.Skills)
 		}
 		f.setState(a, ev.State, ev.Reason, ev.TS)
 	case feed.TypeOffered:
@@ -253,9 +252,9 @@ func (f *Floor) closeInterval(a *agent, to time.Time) {
 	if a.state == feed.StateOffline || from.IsZero() || !to.After(from) {
 		return
 	}
-	a.allTime.add(a.state, a.reason, seconds(to.Sub(from)))
+	a.allTime.add(a.state, a.reason, to.Sub(from).Seconds())
 	if tf := maxTime(from, f.todayStart); to.After(tf) {
-		a.todayTime.add(a.state, a.reason, seconds(to.Sub(tf)))
+		a.todayTime.add(a.state, a.reason, to.Sub(tf).Seconds())
 	}
 	horizonStart := f.now.Add(-f.opts.Horizon)
 	drop := 0
@@ -266,6 +265,18 @@ func (f *Floor) closeInterval(a *agent, to time.Time) {
 		a.intervals = append(a.intervals[:0], a.intervals[drop:]...)
 	}
 	a.intervals = append(a.intervals, interval{from: from, to: to, state: a.state, reason: a.reason})
+}
+
+// skillSet copies an agent's skills without repeats, so that the agent
+// counts once in each of its queues.
+func skillSet(skills []string) []string {
+	out := make([]string, 0, len(skills))
+	for _, s := range skills {
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 func maxTime(a, b time.Time) time.Time {
@@ -287,7 +298,7 @@ func (f *Floor) applySnapshot(ev *feed.Event) {
 			a.name = as.Name
 		}
 		if as.Queues != nil {
-			a.skills = append([]string(nil), as.Queues...)
+			a.skills = skillSet(as.Queues)
 		}
 		// What the agent did before the snapshot's `since` is the old state's.
 		end := as.Since

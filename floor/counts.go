@@ -1,6 +1,7 @@
 package floor
 
 import (
+	"maps"
 	"math"
 	"time"
 )
@@ -88,6 +89,12 @@ func (t *agentTime) add(state, reason string, secs float64) {
 		}
 		t.auxBy[auxReason(reason)] += secs
 	}
+}
+
+// clone is t with its own auxBy, for adding to without changing t.
+func (t agentTime) clone() agentTime {
+	t.auxBy = maps.Clone(t.auxBy)
+	return t
 }
 
 func (t *agentTime) merge(o agentTime) {

@@ -39,8 +39,8 @@ func (o Outcome) String() string {
 }
 
 // DefaultHorizon is how far back rolling windows can reach unless Options
-// says otherwise: enough for the dashboard's 15/30/60-minute windows and
-// its hour of sparklines.
+// asks for more: enough for the dashboard's 15/30/60-minute windows and its
+// hour of sparklines. It is also the least a Floor keeps.
 const DefaultHorizon = time.Hour
 
 // Options configure a Floor. The zero value is ready to use.
@@ -89,11 +89,8 @@ type Floor struct {
 
 // New makes an empty Floor.
 func New(opts Options) *Floor {
-	if opts.Horizon <= 0 {
-		opts.Horizon = DefaultHorizon
-	}
-	if opts.Horizon < time.Hour {
-		opts.Horizon = time.Hour // the sparklines always show an hour
+	if opts.Horizon < DefaultHorizon {
+		opts.Horizon = DefaultHorizon // the sparklines always show an hour
 	}
 	if opts.Location == nil {
 		opts.Location = time.UTC
@@ -121,9 +118,6 @@ func (f *Floor) Now() time.Time { return f.now }
 
 // Stats is the line accounting so far.
 func (f *Floor) Stats() FeedStats { return f.stats }
-
-// HelloSeq is the last seq the feed announced in its hello.
-func (f *Floor) HelloSeq() int64 { return f.helloSeq }
 
 // CaughtUp reports whether every event the hello announced has been seen.
 func (f *Floor) CaughtUp() bool {

@@ -485,8 +485,6 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	s := basicFloor(t, "exclude_short")
 	snap := s.f.Snapshot()
 	fresh := New(Options{})
-	line := []byte(`{"type":"snapshot","seq":1,"ts":"2026-11-23T08:05:00.000Z"}`)
-	_ = line
 	// A second floor fed only the snapshot sees the same live state.
 	b, _ := json.Marshal(map[string]any{"type": "snapshot", "seq": 1, "ts": ts(300), "queues": snap.Queues, "agents": snap.Agents, "calls": snap.Calls})
 	if o := fresh.IngestLine(b, Recording); o != Applied {

@@ -1,10 +1,10 @@
 package floor
 
 import (
-	"bufio"
-	"bytes"
 	"os"
 	"testing"
+
+	"github.com/floorwatch/floorwatch/feed"
 )
 
 // sampleLines are the lines of the repository's sample recording, the seed
@@ -16,10 +16,10 @@ func sampleLines(tb testing.TB) [][]byte {
 		tb.Fatal(err)
 	}
 	var out [][]byte
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	for sc.Scan() {
-		out = append(out, append([]byte(nil), sc.Bytes()...))
-	}
+	feed.EachLine(b, func(line []byte) bool {
+		out = append(out, line)
+		return true
+	})
 	return out
 }
 

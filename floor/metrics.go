@@ -114,12 +114,7 @@ func (f *Floor) Report(w Window) *Report {
 		t := at[a]
 		floorState.add(a.state)
 		floorTime.merge(t)
-		seen := map[string]bool{}
-		for _, s := range a.skills {
-			if seen[s] {
-				continue
-			}
-			seen[s] = true
+		for _, s := range a.skills { // a set: the agent counts once in each queue
 			if queueState[s] == nil {
 				queueState[s], queueTime[s] = &stateCounts{}, &agentTime{}
 			}
@@ -189,12 +184,12 @@ func (f *Floor) counts(w Window) (map[*queue]queueCounts, map[*agent]agentCounts
 	qc := make(map[*queue]queueCounts, len(f.queues))
 	ac := make(map[*agent]agentCounts, len(f.agents))
 	at := make(map[*agent]agentTime, len(f.agents))
-	now := f.now
+	now, from := f.now, f.windowStart(w)
 	switch {
 	case w.span > 0:
-		from := now.Add(-w.span)
-		for i := range f.log.live() {
-			fc := &f.log.live()[i]
+		live := f.log.live()
+		for i := range live {
+			fc := &live[i]
 			if fc.at.Before(from) || fc.at.After(now) {
 				continue
 			}
@@ -212,7 +207,6 @@ func (f *Floor) counts(w Window) (map[*queue]queueCounts, map[*agent]agentCounts
 			for _, iv := range a.intervals {
 				t.add(iv.state, iv.reason, overlap(iv.from, iv.to, from, now))
 			}
-			t.add(a.state, a.reason, overlap(a.since, now, from, now))
 			at[a] = t
 		}
 	case w.today:
@@ -220,38 +214,35 @@ func (f *Floor) counts(w Window) (map[*queue]queueCounts, map[*agent]agentCounts
 			qc[q] = q.today
 		}
 		for _, a := range f.agents {
-			ac[a] = a.today
-			t := a.todayTime
-			t.auxBy = cloneMap(t.auxBy)
-			t.add(a.state, a.reason, overlap(a.since, now, f.todayStart, now))
-			at[a] = t
+			ac[a], at[a] = a.today, a.todayTime.clone()
 		}
 	default:
 		for _, q := range f.queues {
 			qc[q] = q.all
 		}
 		for _, a := range f.agents {
-			ac[a] = a.all
-			t := a.allTime
-			t.auxBy = cloneMap(t.auxBy)
-			if a.state != feed.StateOffline && !a.since.IsZero() {
-				t.add(a.state, a.reason, waitSince(a.since, now))
-			}
-			at[a] = t
+			ac[a], at[a] = a.all, a.allTime.clone()
 		}
+	}
+	// The state each agent is in now is in no interval or counter yet: add
+	// its part within the window.
+	for _, a := range f.agents {
+		t := at[a]
+		t.add(a.state, a.reason, overlap(a.since, now, from, now))
+		at[a] = t
 	}
 	return qc, ac, at
 }
 
-func cloneMap(m map[string]float64) map[string]float64 {
-	if m == nil {
-		return nil
+// windowStart is where window w begins on the floor clock (zero for All).
+func (f *Floor) windowStart(w Window) time.Time {
+	switch {
+	case w.span > 0:
+		return f.now.Add(-w.span)
+	case w.today:
+		return f.todayStart
 	}
-	out := make(map[string]float64, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
+	return time.Time{}
 }
 
 // overlap is how many seconds of [a0, a1] fall inside [b0, b1].
@@ -266,7 +257,7 @@ func overlap(a0, a1, b0, b1 time.Time) float64 {
 	if !to.After(from) {
 		return 0
 	}
-	return seconds(to.Sub(from))
+	return to.Sub(from).Seconds()
 }
 
 func (c *queueCounts) add(o queueCounts) {
@@ -399,13 +390,7 @@ func (f *Floor) arrivals(now time.Time) map[*queue]float64 {
 
 // recoveryList is the remembered recovery items within w, newest first.
 func (f *Floor) recoveryList(w Window) []RecoveryItem {
-	var from time.Time
-	switch {
-	case w.span > 0:
-		from = f.now.Add(-w.span)
-	case w.today:
-		from = f.todayStart
-	}
+	from := f.windowStart(w)
 	out := make([]RecoveryItem, 0, len(f.recovery))
 	n := len(f.recovery)
 	for i := 0; i < n; i++ {

@@ -13,7 +13,7 @@ import (
 type Report struct {
 	Feed   FeedStats     `json:"feed"`
 	Now    Time          `json:"now"`
-	Window string        `json:"window"` // "all", "today" or a duration such as "30m0s"
+	Window string        `json:"window"` // "all", "today" or a duration such as "30m"
 	Floor  Metrics       `json:"floor"`
 	Queues []QueueReport `json:"queues"`
 	Agents []AgentReport `json:"agents"`
@@ -62,7 +62,8 @@ type Metrics struct {
 	CES            *float64 `json:"ces"`
 	Surveys        int64    `json:"surveys"`
 	// SLTarget is the goal the service level is held against: the queue's
-	// own, or for the floor the offered-weighted mean of the queues' targets.
+	// own, or for the floor the mean of the queues' targets weighted by their
+	// service-level denominators (a plain mean while no queue has one).
 	SLTarget float64 `json:"sl_target"`
 }
 

@@ -97,13 +97,6 @@ func ReadLines(r io.Reader, fn func(line []byte)) error {
 	}
 }
 
-// Do runs fn with the floor held, for what the hub does not wrap.
-func (h *Hub) Do(fn func(f *floor.Floor)) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	fn(h.fl)
-}
-
 // SetLineHook makes fn see every line Frame folds, with its outcome, while
 // the hub is held (the SSH server's journal).
 func (h *Hub) SetLineHook(fn func(line []byte, o floor.Outcome)) {

@@ -9,9 +9,7 @@ type Counters struct {
 	Queue  string
 	Config feed.QueueConfig
 	// Offered counts arrivals and transfers in.
-	Offered int64
-	// Queued counts arrivals that found no agent free and had to wait.
-	Queued         int64
+	Offered        int64
 	Answered       int64
 	AnsweredWithin int64 // wait ≤ sl_threshold_s
 	Abandoned      int64
@@ -63,7 +61,6 @@ func ratio(num float64, den int64) (float64, bool) {
 // Add sums two queues' counts (the floor's figures add the queues up).
 func (c Counters) Add(o Counters) Counters {
 	c.Offered += o.Offered
-	c.Queued += o.Queued
 	c.Answered += o.Answered
 	c.AnsweredWithin += o.AnsweredWithin
 	c.Abandoned += o.Abandoned

@@ -50,22 +50,6 @@ func (s *Sim) Progress() float64 {
 	return math.Min(1, float64(s.clock.last-s.start)/float64(s.end-s.start))
 }
 
-// nextInstant is the instant the next Step will run, if there is one.
-func (s *Sim) nextInstant() (int64, bool) {
-	if s.done {
-		return 0, false
-	}
-	if !s.started {
-		return s.start, true
-	}
-	at, ok := s.h.peek()
-	if !ok || (at > s.end && s.live == 0) {
-		s.done = true
-		return 0, false
-	}
-	return at, true
-}
-
 // Run drives the simulation to its end, handing events to publish in
 // order, in batches of at most MaxBatch. With speed 0 it runs as fast as
 // it can; otherwise speed is simulated seconds per wall second (1 = real

@@ -8,7 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path"
+	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
@@ -153,6 +153,8 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
+func (d Duration) ms() int64 { return time.Duration(d).Milliseconds() }
+
 // Clock is a time of day, "HH:MM" (or "HH:MM:SS"), in the zone of the
 // scenario's start.
 type Clock time.Duration
@@ -173,6 +175,9 @@ func (c *Clock) UnmarshalYAML(n *yaml.Node) error {
 	*c = Clock(time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute + time.Duration(t.Second())*time.Second)
 	return nil
 }
+
+// ms is the time of day in ms after midnight.
+func (c Clock) ms() int64 { return time.Duration(c).Milliseconds() }
 
 // Timestamp is an RFC 3339 time.
 type Timestamp struct{ time.Time }
@@ -215,85 +220,67 @@ func strictKeys(n *yaml.Node, what string, t reflect.Type) error {
 	return nil
 }
 
+// decodeStrict decodes n into v, after strictKeys; v's type must not have
+// an UnmarshalYAML of its own (each spec passes itself as a plain type).
+func decodeStrict[T any](n *yaml.Node, what string, v *T) error {
+	if err := strictKeys(n, what, reflect.TypeFor[T]()); err != nil {
+		return err
+	}
+	return n.Decode(v)
+}
+
 // UnmarshalYAML decodes strictly.
 func (s *Scenario) UnmarshalYAML(n *yaml.Node) error {
 	type plain Scenario
-	if err := strictKeys(n, "the scenario", reflect.TypeFor[plain]()); err != nil {
-		return err
-	}
-	return n.Decode((*plain)(s))
+	return decodeStrict(n, "the scenario", (*plain)(s))
 }
 
 // UnmarshalYAML decodes strictly.
 func (q *QueueSpec) UnmarshalYAML(n *yaml.Node) error {
 	type plain QueueSpec
-	if err := strictKeys(n, "a queue", reflect.TypeFor[plain]()); err != nil {
-		return err
-	}
-	return n.Decode((*plain)(q))
+	return decodeStrict(n, "a queue", (*plain)(q))
 }
 
 // UnmarshalYAML decodes strictly.
 func (r *RateSpec) UnmarshalYAML(n *yaml.Node) error {
 	type plain RateSpec
-	if err := strictKeys(n, "a rate", reflect.TypeFor[plain]()); err != nil {
-		return err
-	}
-	return n.Decode((*plain)(r))
+	return decodeStrict(n, "a rate", (*plain)(r))
 }
 
 // UnmarshalYAML decodes strictly.
 func (t *TransferSpec) UnmarshalYAML(n *yaml.Node) error {
 	type plain TransferSpec
-	if err := strictKeys(n, "transfer", reflect.TypeFor[plain]()); err != nil {
-		return err
-	}
-	return n.Decode((*plain)(t))
+	return decodeStrict(n, "transfer", (*plain)(t))
 }
 
 // UnmarshalYAML decodes strictly.
 func (s *SurveySpec) UnmarshalYAML(n *yaml.Node) error {
 	type plain SurveySpec
-	if err := strictKeys(n, "surveys", reflect.TypeFor[plain]()); err != nil {
-		return err
-	}
-	return n.Decode((*plain)(s))
+	return decodeStrict(n, "surveys", (*plain)(s))
 }
 
 // UnmarshalYAML decodes strictly.
 func (a *AgentSpec) UnmarshalYAML(n *yaml.Node) error {
 	type plain AgentSpec
-	if err := strictKeys(n, "an agent group", reflect.TypeFor[plain]()); err != nil {
-		return err
-	}
-	return n.Decode((*plain)(a))
+	return decodeStrict(n, "an agent group", (*plain)(a))
 }
 
 // UnmarshalYAML decodes strictly.
 func (s *ShiftSpec) UnmarshalYAML(n *yaml.Node) error {
 	type plain ShiftSpec
-	if err := strictKeys(n, "shift", reflect.TypeFor[plain]()); err != nil {
-		return err
-	}
-	return n.Decode((*plain)(s))
+	return decodeStrict(n, "shift", (*plain)(s))
 }
 
 // UnmarshalYAML decodes strictly.
 func (b *BreakSpec) UnmarshalYAML(n *yaml.Node) error {
 	type plain BreakSpec
-	if err := strictKeys(n, "a break", reflect.TypeFor[plain]()); err != nil {
-		return err
-	}
-	return n.Decode((*plain)(b))
+	return decodeStrict(n, "a break", (*plain)(b))
 }
 
 // UnmarshalYAML decodes strictly.
 func (d *DrillSpec) UnmarshalYAML(n *yaml.Node) error {
 	type plain DrillSpec
-	if err := strictKeys(n, "a drill", reflect.TypeFor[plain]()); err != nil {
-		return err
-	}
-	return n.Decode((*plain)(d))
+	return decodeStrict(n, "a drill", (*plain)(d))
 }
 
 // Parse reads a scenario (YAML, or JSON, which is YAML) and checks it.
@@ -560,8 +547,7 @@ func clockString(c Clock) string {
 //go:embed scenarios/*.yaml
 var bundled embed.FS
 
-// Bundled lists the scenarios built into the binary: name and description,
-// sorted by name.
+// Bundled lists the scenarios built into the binary, sorted by name.
 func Bundled() []BundledScenario {
 	entries, err := fs.ReadDir(bundled, "scenarios")
 	if err != nil {
@@ -577,16 +563,15 @@ func Bundled() []BundledScenario {
 		if err != nil {
 			panic("simulator: bundled scenario " + e.Name() + ": " + err.Error())
 		}
-		out = append(out, BundledScenario{Name: strings.TrimSuffix(e.Name(), ".yaml"), Description: s.Description, Scenario: s})
+		out = append(out, BundledScenario{Name: strings.TrimSuffix(e.Name(), ".yaml"), Scenario: s})
 	}
 	return out
 }
 
 // BundledScenario is one scenario built into the binary.
 type BundledScenario struct {
-	Name        string
-	Description string
-	Scenario    *Scenario
+	Name     string
+	Scenario *Scenario
 }
 
 // DefaultScenario is what `sim` runs without --scenario.
@@ -611,7 +596,7 @@ func Load(nameOrPath string) (*Scenario, error) {
 	}
 	s, err := Parse(data)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path.Base(nameOrPath), err)
+		return nil, fmt.Errorf("%s: %w", filepath.Base(nameOrPath), err)
 	}
 	return s, nil
 }

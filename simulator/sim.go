@@ -9,6 +9,7 @@
 package simulator
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"strconv"
@@ -194,12 +195,8 @@ func New(sc *Scenario, opt Options) *Sim {
 		}
 		for i := 0; i < g.spec.Count; i++ {
 			n := len(s.agents)
-			id := strconv.Itoa(n + 1)
-			for len(id) < width {
-				id = "0" + id
-			}
 			s.agents = append(s.agents, &agentState{
-				ai: int32(n), id: "a" + id, name: agentName(n), skills: g.spec.Queues, skillIdx: skillIdx,
+				ai: int32(n), id: fmt.Sprintf("a%0*d", width, n+1), name: agentName(n), skills: g.spec.Queues, skillIdx: skillIdx,
 				g: g, index: i, quality: 0.5 * s.rng.NormFloat64(), call: -1, pending: -1,
 			})
 		}
@@ -209,10 +206,10 @@ func New(sc *Scenario, opt Options) *Sim {
 		if d.spec.Queue != "" {
 			d.q = ids[d.spec.Queue]
 		}
-		d.start = s.nextClock(s.start, int64(time.Duration(d.spec.At)/time.Millisecond))
+		d.start = s.nextClock(s.start, d.spec.At.ms())
 		d.end = never
 		if d.spec.For > 0 {
-			d.end = d.start + time.Duration(d.spec.For).Milliseconds()
+			d.end = d.start + d.spec.For.ms()
 		}
 		s.drills = append(s.drills, d)
 		// Drills are scheduled first, so at a shared instant they take
@@ -252,7 +249,7 @@ func newQueueState(spec *QueueSpec) *queueState {
 		shortMs:     time.Duration(cfg.ShortAbandonS * float64(time.Second))}
 	q.counters.Queue, q.counters.Config = spec.Queue, cfg
 	for _, r := range spec.Rates {
-		q.rateAt = append(q.rateAt, int64(time.Duration(r.At)/time.Millisecond))
+		q.rateAt = append(q.rateAt, r.At.ms())
 		q.ratePerMs = append(q.ratePerMs, r.CallsPerHour/3600/msPerS)
 	}
 	if q.lognormal {
@@ -278,8 +275,8 @@ func newGroupState(spec *AgentSpec) *groupState {
 	}
 	if spec.Shift != nil {
 		g.shift = true
-		g.shiftStart = int64(time.Duration(spec.Shift.Start) / time.Millisecond)
-		g.shiftEnd = int64(time.Duration(spec.Shift.End) / time.Millisecond)
+		g.shiftStart = spec.Shift.Start.ms()
+		g.shiftEnd = spec.Shift.End.ms()
 	}
 	return g
 }
@@ -342,8 +339,8 @@ func (s *Sim) scheduleAgent(a *agentState) {
 // agents take it one after another across the break's spread.
 func (s *Sim) breakTime(a *agentState, bi int, t int64) int64 {
 	b := a.g.spec.Breaks[bi]
-	stagger := time.Duration(b.Spread).Milliseconds() * int64(a.index) / int64(a.g.spec.Count)
-	first := s.nextClock(t-stagger, int64(time.Duration(b.At)/time.Millisecond))
+	stagger := b.Spread.ms() * int64(a.index) / int64(a.g.spec.Count)
+	first := s.nextClock(t-stagger, b.At.ms())
 	return first + stagger
 }
 
@@ -402,20 +399,16 @@ func (s *Sim) scheduleArrival(qi int32) {
 // emits the floor as it stands at the start: a queue.config for every queue
 // and an agent.state for every agent. Step reports false, emitting nothing,
 // once the run is over: its duration has passed and every call has been
-// played out.
+// played out (or waits where no agent will ever answer it; see stranded).
 func (s *Sim) Step() bool {
-	if s.done {
+	at, ok := s.nextInstant()
+	if !ok {
 		return false
 	}
 	if !s.started {
 		s.started = true
 		s.begin()
 		return true
-	}
-	at, ok := s.h.peek()
-	if !ok || (at > s.end && s.live == 0) {
-		s.done = true
-		return false
 	}
 	s.now = at
 	for {
@@ -430,6 +423,57 @@ func (s *Sim) Step() bool {
 	return true
 }
 
+// nextInstant is the instant the next Step will run, if there is one. The
+// run is over when nothing is scheduled, or when the duration has passed and
+// no call is left on the floor that could still end.
+func (s *Sim) nextInstant() (int64, bool) {
+	if s.done {
+		return 0, false
+	}
+	if !s.started {
+		return s.start, true
+	}
+	at, ok := s.h.peek()
+	if !ok || at > s.end && (s.live == 0 || s.stranded()) {
+		s.done = true
+		return 0, false
+	}
+	return at, true
+}
+
+// stranded reports whether every call left on the floor waits for ever: it
+// waits with no patience in a queue whose every skilled agent has called out
+// for good, and no drill still to end could bring one back. The play-out
+// stops there instead of running the agents' days on without end.
+func (s *Sim) stranded() bool {
+	for _, d := range s.drills {
+		if d.active && d.end != never {
+			return false
+		}
+	}
+	for i := range s.calls {
+		c := &s.calls[i]
+		if c.state == callFree {
+			continue
+		}
+		if c.state != callWaiting || s.queues[c.q].patienceMs > 0 || s.staffable(c.q) {
+			return false
+		}
+	}
+	return true
+}
+
+// staffable reports whether some agent with queue qi among its skills has
+// not called out, and so will be there to answer it sooner or later.
+func (s *Sim) staffable(qi int32) bool {
+	for _, a := range s.agents {
+		if !a.calledOut && hasSkill(a, qi) {
+			return true
+		}
+	}
+	return false
+}
+
 // Events are the events emitted since the last Recycle, in order.
 func (s *Sim) Events() []*feed.Event { return s.events }
 
@@ -442,12 +486,6 @@ func (s *Sim) Recycle() {
 
 // Done reports whether the run is over.
 func (s *Sim) Done() bool { return s.done }
-
-// Scenario is the scenario being run.
-func (s *Sim) Scenario() *Scenario { return s.sc }
-
-// Start and End are the simulated start and the end of arrivals.
-func (s *Sim) Start() time.Time { return time.UnixMilli(s.start).UTC() }
 
 // End is when arrivals stop; calls still on the floor are then played out.
 func (s *Sim) End() time.Time { return time.UnixMilli(s.end).UTC() }
@@ -579,13 +617,13 @@ func (s *Sim) arrive(qi int32) {
 	ev := s.emit(feed.TypeOffered)
 	ev.Call, ev.Queue = s.calls[ci].id, q.cfg.Queue
 	q.counters.Offered++
-	s.wait(ci, true)
+	s.wait(ci)
 }
 
 // wait starts a call's wait in its queue (on arrival or after a transfer):
 // its patience starts now, and it goes to the longest-idle agent or joins
 // the back of the queue.
-func (s *Sim) wait(ci int32, fresh bool) {
+func (s *Sim) wait(ci int32) {
 	c := &s.calls[ci]
 	q := s.queues[c.q]
 	if q.patienceMs > 0 {
@@ -596,9 +634,6 @@ func (s *Sim) wait(ci int32, fresh bool) {
 			s.connect(ci, ai)
 			return
 		}
-	}
-	if fresh {
-		q.counters.Queued++
 	}
 	q.waiting.pushBack(ref{ci, c.serial})
 }
@@ -746,7 +781,7 @@ func (s *Sim) talkEnd(ai, ci int32) {
 		s.serial++
 		c.serial, c.q, c.offered, c.state, c.agent = s.serial, target, s.now, callWaiting, -1
 		a.call = -1
-		s.wait(ci, false)
+		s.wait(ci)
 		s.settle(a)
 		return
 	}
@@ -790,7 +825,7 @@ func (s *Sim) settle(a *agentState) {
 	if a.pending >= 0 {
 		b := a.g.spec.Breaks[a.pending]
 		a.pending = -1
-		s.aux(a, b.Reason, time.Duration(b.Length).Milliseconds())
+		s.aux(a, b.Reason, b.Length.ms())
 		return
 	}
 	a.st = agIdle

@@ -282,3 +282,43 @@ func TestRunPaced(t *testing.T) {
 		t.Errorf("paced run: %d events, done %v, clock %v", n, s.Done(), s.Clock())
 	}
 }
+
+// TestStrandedCallsEndTheRun: when every agent of a queue calls out for
+// good and its callers never hang up, the calls left waiting at the end can
+// never end; the run still stops (it used to run the agents' days on for
+// ever), leaving them waiting on the floor.
+func TestStrandedCallsEndTheRun(t *testing.T) {
+	sc, err := Parse([]byte(`duration: 1h
+queues: [{queue: s, aht_s: 100, calls_per_hour: 60}, {queue: t, aht_s: 100, calls_per_hour: 60}]
+agents:
+  - {count: 2, queues: [s], breaks: [{at: "10:00", length: 15m}]}
+  - {count: 2, queues: [t], breaks: [{at: "10:00", length: 15m}]}
+drills: [{type: callout, at: "08:30", agents: 2, queue: s}]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := New(sc, Options{})
+	f := floor.New(floor.Options{})
+	var seq int64
+	for steps := 0; s.Step(); steps++ {
+		if steps > 1e5 {
+			t.Fatalf("still running at %v", s.Now())
+		}
+		for _, ev := range s.Events() {
+			seq++
+			ev.Seq = seq
+			f.IngestLine(feed.Encode(ev), floor.Recording)
+		}
+		s.Recycle()
+	}
+	if s.Now().After(s.End().Add(time.Hour)) {
+		t.Errorf("the play-out ran on to %v, %v after the end", s.Now(), s.Now().Sub(s.End()))
+	}
+	rep := f.Report(floor.All)
+	for _, q := range rep.Queues {
+		if want := q.Queue == "s"; (q.Waiting > 0) != want {
+			t.Errorf("queue %s: %d calls left waiting", q.Queue, q.Waiting)
+		}
+	}
+}

@@ -1,7 +1,6 @@
 package sshserve
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -11,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/floorwatch/floorwatch/floor"
+	"github.com/floorwatch/floorwatch/live"
 )
 
 // Journal is an append-only file of every line the server has folded, in the
@@ -85,6 +85,7 @@ func truncateAt(f *os.File, n int64) error {
 
 // Replay hands every line of the journal, oldest first, to ingest, and leaves
 // the file positioned for appending. It returns how many lines it replayed.
+// A line is only valid during the call, as with live.ReadLines.
 func (j *Journal) Replay(ingest func(line []byte)) (int64, error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -92,23 +93,14 @@ func (j *Journal) Replay(ingest func(line []byte)) (int64, error) {
 		return 0, err
 	}
 	var n int64
-	r := bufio.NewReaderSize(j.f, 256*1024)
-	for {
-		line, err := r.ReadBytes('\n')
-		if len(line) > 0 {
-			if line = bytes.TrimRight(line, "\r\n"); len(line) > 0 {
-				ingest(line)
-				n++
-			}
-		}
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return n, fmt.Errorf("journal %s: %w", j.path, err)
-		}
+	err := live.ReadLines(j.f, func(line []byte) {
+		ingest(line)
+		n++
+	})
+	if err != nil {
+		return n, fmt.Errorf("journal %s: %w", j.path, err)
 	}
-	_, err := j.f.Seek(0, io.SeekEnd)
+	_, err = j.f.Seek(0, io.SeekEnd)
 	return n, err
 }
 
@@ -118,15 +110,11 @@ func (j *Journal) Replay(ingest func(line []byte)) (int64, error) {
 func (j *Journal) Record(line []byte, _ floor.Outcome) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	j.buf = append(append(j.buf[:0], line...), '\n')
-	j.appendLocked(j.buf)
-}
-
-func (j *Journal) appendLocked(b []byte) {
 	if j.failed || j.f == nil {
 		return
 	}
-	if _, err := j.f.Write(b); err != nil {
+	j.buf = append(append(j.buf[:0], line...), '\n')
+	if _, err := j.f.Write(j.buf); err != nil {
 		j.failed = true
 		j.log.Error("journal write failed; journaling stopped (a restart resumes the feed from the last line written)", "path", j.path, "err", err)
 	}

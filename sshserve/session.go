@@ -5,7 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"strings"
+	"net"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -32,13 +32,16 @@ func (s *Server) handle(sess ssh.Session) {
 		t.Stop()
 	}
 	start := time.Now()
-	key, fp := "anonymous@"+host(sess.RemoteAddr().String()), "none"
+	remote := sess.RemoteAddr().String()
+	// Sessions are counted per key; without authentication, per client host.
+	clientHost, _, _ := net.SplitHostPort(remote)
+	key, fp := "anonymous@"+clientHost, "none"
 	if k := sess.PublicKey(); k != nil {
 		fp = Fingerprint(k)
 		key = fp
 	}
 	_, _, hasPty := sess.Pty()
-	log := s.log.With("remote", sess.RemoteAddr().String(), "user", sess.User(), "key", fp)
+	log := s.log.With("remote", remote, "user", sess.User(), "key", fp)
 
 	release, err := s.admit(key)
 	if err != nil {
@@ -52,13 +55,6 @@ func (s *Server) handle(sess ssh.Session) {
 	code, reason := s.dispatch(sess)
 	log.Info("session end", "duration", time.Since(start).Round(time.Millisecond).String(), "exit", code, "reason", reason)
 	sess.Exit(code)
-}
-
-func host(addr string) string {
-	if i := strings.LastIndexByte(addr, ':'); i >= 0 {
-		return addr[:i]
-	}
-	return addr
 }
 
 // dispatch runs what the session asked for: the dashboard (no command) or

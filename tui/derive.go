@@ -38,7 +38,7 @@ var stateOrder = map[string]int{feed.StateAux: 0, feed.StateAvailable: 1, feed.S
 // worth a supervisor's look first.
 var agentSorts = []agentSort{
 	{"attention", attentionOrder},
-	{"name", func(a, b *floor.AgentReport) int { return cmp.Compare(displayName(a), displayName(b)) }},
+	{"name", func(a, b *floor.AgentReport) int { return cmp.Compare(a.Label(), b.Label()) }},
 	{"state", func(a, b *floor.AgentReport) int {
 		return cmp.Or(cmp.Compare(stateOrder[a.State], stateOrder[b.State]), cmp.Compare(b.StateS, a.StateS))
 	}},
@@ -62,7 +62,7 @@ func attentionOrder(a, b *floor.AgentReport) int {
 	}
 	return cmp.Or(cmp.Compare(len(b.Flags), len(a.Flags)),
 		cmp.Compare(auxNow(b), auxNow(a)),
-		cmp.Compare(displayName(a), displayName(b)))
+		cmp.Compare(a.Label(), b.Label()))
 }
 
 func auxNow(a *floor.AgentReport) float64 {
@@ -98,7 +98,7 @@ func worstFirst(a, b *floor.QueueReport) int {
 // first), then the most goals met, then the most calls handled.
 func leaderOrder(a, b *floor.AgentReport) int {
 	return cmp.Or(byOpt(a.CSAT, b.CSAT, true), cmp.Compare(goalsMet(b), goalsMet(a)),
-		cmp.Compare(b.Handled, a.Handled), cmp.Compare(displayName(a), displayName(b)))
+		cmp.Compare(b.Handled, a.Handled), cmp.Compare(a.Label(), b.Label()))
 }
 
 // goalsSet counts the goals an agent is held to; goalsMet those not flagged.
@@ -114,20 +114,6 @@ func goalsSet(a *floor.AgentReport) int {
 }
 
 func goalsMet(a *floor.AgentReport) int { return goalsSet(a) - len(a.Flags) }
-
-func displayName(a *floor.AgentReport) string {
-	if a.Name != "" {
-		return a.Name
-	}
-	return a.Agent
-}
-
-func queueName(q *floor.QueueReport) string {
-	if q.Name != "" {
-		return q.Name
-	}
-	return q.Queue
-}
 
 // matches is the `/` filter: every word must appear in the agent's id, name,
 // state, aux reason, skills or flags.
@@ -186,17 +172,22 @@ func (m *Model) derive() {
 	}
 	slices.SortStableFunc(m.leaders, leaderOrder)
 
-	m.serving = m.serving[:0]
-	for _, a := range m.attention {
-		if slices.Contains(a.Queues, m.queueID) {
-			m.serving = append(m.serving, a)
-		}
-	}
-	m.alertList = m.book.List()
+	m.serving = m.servingOf(m.serving[:0], m.queueID)
 	// The lists may have shrunk under the cursors.
 	for v, c := range m.cursor {
 		m.clamp(v, c)
 	}
+}
+
+// servingOf appends to dst the agents with queue among their skills, off
+// their goals first.
+func (m *Model) servingOf(dst []*floor.AgentReport, queue string) []*floor.AgentReport {
+	for _, a := range m.attention {
+		if slices.Contains(a.Queues, queue) {
+			dst = append(dst, a)
+		}
+	}
+	return dst
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

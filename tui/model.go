@@ -24,9 +24,6 @@ type Options struct {
 	// Renderer draws every style (over SSH: the session's renderer, from
 	// bubbletea.MakeRenderer). Nil is the default renderer.
 	Renderer *lipgloss.Renderer
-	// FeedLabel names the feed in the header; empty shows the name the
-	// feed's hello gave.
-	FeedLabel string
 	// Now is the wall clock, for how long the feed has been silent.
 	// Nil is time.Now.
 	Now func() time.Time
@@ -36,9 +33,6 @@ type Options struct {
 	// Context, when done, releases the model's subscription to the hub (an
 	// SSH session's context). Nil: the subscription lasts until quit.
 	Context context.Context
-	// FrameInterval is the shortest time between two redraws caused by the
-	// feed; zero is DefaultFrameInterval.
-	FrameInterval time.Duration
 	// Alerts tune the goal-breach alerts.
 	Alerts alerts.Options
 }
@@ -156,9 +150,6 @@ func New(hub *live.Hub, opts Options) tea.Model {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	if opts.FrameInterval <= 0 {
-		opts.FrameInterval = DefaultFrameInterval
-	}
 	ctx := opts.Context
 	if ctx == nil {
 		ctx = context.Background()
@@ -200,7 +191,9 @@ func New(hub *live.Hub, opts Options) tea.Model {
 	m.wall = opts.Now()
 	m.conn = hub.Conn()
 	m.refresh()
-	m.judge(m.hub.Report(alertWindow))
+	if m.window != alertWindow {
+		m.judge(m.hub.Report(alertWindow))
+	}
 	return m
 }
 
@@ -226,7 +219,7 @@ func (m *Model) waitChange() tea.Cmd {
 }
 
 func (m *Model) frameTick() tea.Cmd {
-	return tea.Tick(m.opts.FrameInterval, func(time.Time) tea.Msg { return frameMsg{} })
+	return tea.Tick(DefaultFrameInterval, func(time.Time) tea.Msg { return frameMsg{} })
 }
 
 func (m *Model) secondTick() tea.Cmd {

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -9,12 +10,13 @@ import (
 
 	"github.com/floorwatch/floorwatch/feed"
 	"github.com/floorwatch/floorwatch/floor"
+	"github.com/floorwatch/floorwatch/live"
 )
 
 func names(list []*floor.AgentReport) []string {
 	out := make([]string, len(list))
 	for i, a := range list {
-		out[i] = displayName(a)
+		out[i] = a.Label()
 	}
 	return out
 }
@@ -320,5 +322,46 @@ func TestKeysArrivingTogether(t *testing.T) {
 	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("/aux")})
 	if !m.filtering || m.filter.Value() != "aux" || len(m.agents) != 2 {
 		t.Errorf("/aux: filtering %v, filter %q, %d agents", m.filtering, m.filter.Value(), len(m.agents))
+	}
+}
+
+// cursorLine is the line of the frame that carries the cursor mark, or -1.
+func cursorLine(frame string) int {
+	for i, l := range strings.Split(frame, "\n") {
+		if strings.Contains(l, "›") {
+			return i
+		}
+	}
+	return -1
+}
+
+// Agents log in before any call names a queue: the overview's agent list
+// still shows the row under the cursor, down to the last agent.
+func TestOverviewWithoutQueuesKeepsTheCursorOnScreen(t *testing.T) {
+	var b strings.Builder
+	for i := 0; i < 40; i++ {
+		fmt.Fprintf(&b, `{"type":"agent.state","seq":%d,"ts":"2026-11-23T08:00:00.000Z","agent":"a%02d","state":"available"}`+"\n", i+1, i)
+	}
+	hub := live.NewHub(floor.New(floor.Options{}))
+	if err := hub.Replay(strings.NewReader(b.String())); err != nil {
+		t.Fatal(err)
+	}
+	m := newModel(t, hub, 80, 24)
+	press(m, "G")
+	frame := m.View()
+	checkFits(t, frame, 80, 24)
+	if cursorLine(frame) < 0 || !strings.Contains(frame, "a39") {
+		t.Errorf("the last agent, under the cursor, is not on screen:\n%s", frame)
+	}
+}
+
+// At the end of a queue's agents, the last one sits on the table's last
+// line, not above an empty one.
+func TestQueueDetailScrollsToItsLastLine(t *testing.T) {
+	m := newModel(t, bigFloor(t), 80, 24)
+	press(m, "2", "enter", "G")
+	frame := m.View()
+	if got, want := cursorLine(frame), 22; got != want {
+		t.Errorf("cursor on line %d, want %d (the line above the footer):\n%s", got+1, want+1, frame)
 	}
 }

@@ -2,7 +2,8 @@ package tui
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/lipgloss"
@@ -20,8 +21,9 @@ func (m *Model) overview(w, h int) string {
 	rest := h - lipgloss.Height(head)
 	nq, na := len(m.queues), len(m.attention)
 	// The queues get up to 40% of the space, at least three rows; agents
-	// the rest.
-	qh := min(nq+1, max(4, rest*2/5))
+	// the rest. With no queues yet their table is a title and a line that
+	// says so.
+	qh := min(max(nq, 1)+1, max(4, rest*2/5))
 	ah := rest - qh
 	c := m.cursor[viewOverview]
 	qCursor, aCursor := -1, -1
@@ -62,10 +64,7 @@ func (m *Model) header(w int) string {
 	s := m.styles
 	f := &m.report.Floor
 	lvl := slLevel(f.ServiceLevel, f.SLTarget)
-	big := bigText(strings.TrimSuffix(pct(f.ServiceLevel), "%") + "%")
-	if f.ServiceLevel == nil {
-		big = bigText("–")
-	}
+	big := bigText(pct(f.ServiceLevel)) // a dash until there are calls
 	st := s.Level(lvl).Bold(true)
 	goal := "goal " + pct0(f.SLTarget) + " " + levelMark(lvl)
 	if f.ServiceLevel != nil {
@@ -298,7 +297,7 @@ func (m *Model) queueRow(q *floor.QueueReport) []cell {
 		wait = styled(wait.text, s.Warn)
 	}
 	return []cell{
-		txt(queueName(q)),
+		txt(q.Label()),
 		wait,
 		longest,
 		styled(pct(q.ServiceLevel)+" "+levelMark(lvl), s.Level(lvl)),
@@ -356,12 +355,7 @@ func stateLabel(state string) string { return strings.ReplaceAll(state, "_", " "
 // topReason is the aux reason with the most time.
 func topReason(a *floor.AgentReport) string {
 	best, bestS := "", -1.0
-	reasons := make([]string, 0, len(a.AuxByReason))
-	for r := range a.AuxByReason {
-		reasons = append(reasons, r)
-	}
-	sort.Strings(reasons)
-	for _, r := range reasons {
+	for _, r := range slices.Sorted(maps.Keys(a.AuxByReason)) {
 		if a.AuxByReason[r] > bestS {
 			best, bestS = r, a.AuxByReason[r]
 		}
@@ -403,7 +397,7 @@ func (m *Model) agentRow(a *floor.AgentReport) []cell {
 		flags = styled("⚑ "+strings.Join(a.Flags, " "), s.Bad)
 	}
 	return []cell{
-		txt(displayName(a)),
+		txt(a.Label()),
 		styled(state+" "+dur(a.StateS), s.State(a.State)),
 		txt(fmt.Sprint(a.Handled)),
 		aht,

@@ -142,10 +142,7 @@ func (m *Model) topBar(w int) string {
 // connText is the feed's name and the state of its connection.
 func (m *Model) connText() string {
 	s := m.styles
-	name := m.opts.FeedLabel
-	if name == "" {
-		name = m.report.Feed.Name
-	}
+	name := m.report.Feed.Name
 	if name == "" {
 		// Before the hello names it: where it comes from.
 		if u, err := url.Parse(m.conn.URL); err == nil && u.Host != "" {
@@ -189,22 +186,18 @@ func (m *Model) footer(w int) string {
 	if m.filtering {
 		return ansi.Truncate(m.filter.View(), w, "…")
 	}
-	h := m.help
-	h.Width = w
-	line := h.View(keyHelp{k: m.keys, view: m.view})
+	flash := ""
 	if m.flash != "" {
-		flash := s.Accent.Render(m.flash) + s.Muted.Render(" · ")
-		h.Width = max(0, w-lipgloss.Width(flash))
-		line = flash + h.View(keyHelp{k: m.keys, view: m.view})
+		flash = s.Accent.Render(m.flash) + s.Muted.Render(" · ")
 	}
-	return ansi.Truncate(line, w, "…")
+	h := m.help
+	h.Width = max(0, w-lipgloss.Width(flash))
+	return ansi.Truncate(flash+h.View(keyHelp{k: m.keys, view: m.view}), w, "…")
 }
 
 func (m *Model) fullHelp(w, h int) string {
 	s := m.styles
 	hm := m.help
-	hm.ShowAll = true
-	hm.Width = w
 	title := s.Title.Render("Keys") + s.Muted.Render(" — any key closes this help")
 	groups := keyHelp{k: m.keys, view: m.view}.FullHelp()
 	hm.Width = 0 // measure it whole

@@ -2,8 +2,8 @@ package tui
 
 import (
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/charmbracelet/lipgloss"
@@ -30,23 +30,13 @@ func (m *Model) queuesView(w, h int) string {
 		return sum + "\n" + qt
 	}
 	facts := m.queueFacts(q, w)
-	serving := m.servingOf(q.Queue)
-	lines := []string{m.styles.Section.Render(queueName(q)) + m.styles.Muted.Render(" — enter for detail"), facts}
+	serving := m.servingOf(nil, q.Queue)
+	lines := []string{m.styles.Section.Render(q.Label()) + m.styles.Muted.Render(" — enter for detail"), facts}
 	head := strings.Join(lines, "\n")
 	ah := dh - lipgloss.Height(head)
 	out := sum + "\n" + qt + "\n" + head
 	if ah > 1 {
-		out += "\n" + m.agentTable(w, ah, -1, 0, serving, fmt.Sprintf("SERVING %s (%d)", queueName(q), len(serving)))
-	}
-	return out
-}
-
-func (m *Model) servingOf(queue string) []*floor.AgentReport {
-	var out []*floor.AgentReport
-	for _, a := range m.attention {
-		if slices.Contains(a.Queues, queue) {
-			out = append(out, a)
-		}
+		out += "\n" + m.agentTable(w, ah, -1, 0, serving, fmt.Sprintf("SERVING %s (%d)", q.Label(), len(serving)))
 	}
 	return out
 }
@@ -135,11 +125,11 @@ func (m *Model) recoveryView(w, h int) string {
 		}
 		queue := it.Queue
 		if q := m.queueByID[it.Queue]; q != nil {
-			queue = queueName(q)
+			queue = q.Label()
 		}
 		agent := it.Agent
 		if a := m.agentByID[it.Agent]; a != nil {
-			agent = displayName(a)
+			agent = a.Label()
 		}
 		rows = append(rows, []cell{txt(clock(it.At)), styled(what, st), txt(queue), txt(agent), txt(detail),
 			txt(strings.ReplaceAll(it.Comment, "\n", " "))})
@@ -171,9 +161,9 @@ func (m *Model) recognitionView(w, h int) string {
 	var rows [][]cell
 	for i, a := range m.leaders[off:min(len(m.leaders), off+th-1)] {
 		rank := off + i + 1
-		name := txt(displayName(a))
+		name := txt(a.Label())
 		if rank <= 3 {
-			name = styled("★ "+displayName(a), s.Good)
+			name = styled("★ "+a.Label(), s.Good)
 		}
 		csat := dash
 		if a.CSAT != nil {
@@ -243,7 +233,7 @@ func (m *Model) flowView(w, h int) string {
 	var rows [][]cell
 	for _, q := range m.queues[:min(len(m.queues), rest-1)] {
 		bar := strings.Repeat("█", q.Waiting*12/maxWait)
-		rows = append(rows, []cell{txt(queueName(q)), txt(fmt.Sprintf("%.0f", q.ArrivalsPerHour)), txt(fmt.Sprint(q.Offered)),
+		rows = append(rows, []cell{txt(q.Label()), txt(fmt.Sprintf("%.0f", q.ArrivalsPerHour)), txt(fmt.Sprint(q.Offered)),
 			styled(fmt.Sprintf("%3d %s", q.Waiting, bar), s.Accent), txt(fmt.Sprint(q.Answered)), txt(fmt.Sprint(q.Abandoned)),
 			txt(fmt.Sprintf("%d/%d", q.OnCall, q.Staffed))})
 	}
@@ -314,7 +304,7 @@ func (m *Model) queueDetail(w, h int) string {
 		return s.Muted.Render("queue " + m.queueID + " is not in this window's report")
 	}
 	lvl := slLevel(q.ServiceLevel, q.SLTarget)
-	title := s.Title.Render(queueName(q)) + s.Muted.Render(" ("+q.Queue+") — esc back")
+	title := s.Title.Render(q.Label()) + s.Muted.Render(" ("+q.Queue+") — esc back")
 	pairs := [][2]string{
 		{"service level", s.Level(lvl).Bold(true).Render(pct(q.ServiceLevel) + " " + levelMark(lvl))},
 		{"goal", fmt.Sprintf("%s answered within %.0fs (%s; short abandon < %.0fs)", pct0(q.SLTarget), q.SLThresholdS, q.SLMode, q.ShortAbandonS)},
@@ -332,7 +322,7 @@ func (m *Model) queueDetail(w, h int) string {
 	rest := h - lipgloss.Height(body)
 	if rest > 1 {
 		c := m.cursor[viewQueueDetail]
-		off := scroll(m.offset, "queue.agents", c, rest-2)
+		off := scroll(m.offset, "queue.agents", c, rest-1)
 		body += "\n" + m.agentTable(w, rest, c, off, m.serving, fmt.Sprintf("SERVING (%d)", len(m.serving)))
 	}
 	return body
@@ -370,7 +360,7 @@ func (m *Model) agentDetail(w, h int) string {
 	if a == nil {
 		return s.Muted.Render("agent " + m.agentID + " is not in this window's report")
 	}
-	title := s.Title.Render(displayName(a)) + s.Muted.Render(" ("+a.Agent+") — esc back")
+	title := s.Title.Render(a.Label()) + s.Muted.Render(" ("+a.Agent+") — esc back")
 	state := stateLabel(a.State)
 	if a.Reason != "" {
 		state += " (" + a.Reason + ")"
@@ -390,19 +380,13 @@ func (m *Model) agentDetail(w, h int) string {
 		return s.Good.Render(have+" ✓") + s.Muted.Render(" goal "+format(*goal))
 	}
 	flagged := func(name string) bool { return slices.Contains(a.Flags, name) }
-	ratio := func(v float64) string { return pct0(v) }
 	missedGoal := (*float64)(nil)
 	if g.Missed != nil {
 		v := float64(*g.Missed)
 		missedGoal = &v
 	}
 	auxParts := []string{}
-	reasons := make([]string, 0, len(a.AuxByReason))
-	for r := range a.AuxByReason {
-		reasons = append(reasons, r)
-	}
-	sort.Strings(reasons)
-	for _, r := range reasons {
+	for _, r := range slices.Sorted(maps.Keys(a.AuxByReason)) {
 		auxParts = append(auxParts, r+" "+dur(a.AuxByReason[r]))
 	}
 	aux := dur(a.AuxS)
@@ -421,7 +405,7 @@ func (m *Model) agentDetail(w, h int) string {
 		{"CSAT", vs(csat, g.CSAT, func(v float64) string { return fmt.Sprintf("%.1f", v) }, flagged("csat")) + s.Muted.Render(" · "+plural(int(a.Surveys), "survey"))},
 		{"missed", vs(fmt.Sprint(a.Missed), missedGoal, func(v float64) string { return fmt.Sprintf("≤ %.0f", v) }, flagged("missed"))},
 		{"aux", vs(aux, g.AuxS, dur, flagged("aux"))},
-		{"occupancy", vs(pct(a.Occupancy), g.Occupancy, ratio, flagged("occupancy"))},
+		{"occupancy", vs(pct(a.Occupancy), g.Occupancy, pct0, flagged("occupancy"))},
 	}
 	if len(a.Flags) > 0 {
 		pairs = append(pairs, [2]string{"off goal", s.Bad.Render("⚑ " + strings.Join(a.Flags, ", "))})

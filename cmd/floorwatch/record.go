@@ -58,15 +58,6 @@ func runRecord(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error 
 		opt.TLSConfig = &tls.Config{RootCAs: roots}
 	}
 
-	w := stdout
-	if *out != "-" {
-		f, err := os.Create(*out)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		w = f
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if *duration > 0 {
@@ -76,7 +67,7 @@ func runRecord(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error 
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	rec := &recorder{fl: floor.New(floor.Options{}), w: w, stop: cancel}
+	rec := &recorder{fl: floor.New(floor.Options{}), w: stdout, stop: cancel}
 	// The client calls OnStatus and the recorder from the goroutine that
 	// runs it, this one: no locking needed.
 	var firstErr error
@@ -96,6 +87,15 @@ func runRecord(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error 
 	c, err := feed.NewClient(url, rec, opt)
 	if err != nil {
 		return usageError("%v", err)
+	}
+	// Only now that the invocation is known good is the file replaced.
+	if *out != "-" {
+		f, err := os.Create(*out)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		rec.w = f
 	}
 	err = c.Run(ctx)
 	switch {

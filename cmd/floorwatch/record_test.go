@@ -180,6 +180,20 @@ func TestRecordUsage(t *testing.T) {
 	}
 }
 
+// A wrong invocation changes nothing: the recording it names is kept.
+func TestRecordUsageKeepsTheFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "monday.jsonl")
+	if err := os.WriteFile(path, []byte("kept\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errs := runCmd("record", "http://127.0.0.1:1/", "-o", path); code != 2 {
+		t.Fatalf("exit %d, stderr %q; want exit 2", code, errs)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "kept\n" {
+		t.Fatalf("a usage error replaced the recording: now %q", b)
+	}
+}
+
 // A feed that is not there is an error at once, not an endless retry.
 func TestRecordUnreachable(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

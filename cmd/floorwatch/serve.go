@@ -68,6 +68,9 @@ func runServe(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// The dashboards' window selector reaches back an hour whatever the
+	// first window; ssh status can ask for no longer a rolling window.
+	opts.Horizon = max(opts.Horizon, floor.DefaultHorizon)
 	logOut := stderr
 	if *logPath != "" {
 		f, err := os.OpenFile(*logPath, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
@@ -126,13 +129,7 @@ func runServe(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 			ctx, cancel := context.WithCancel(context.Background())
 			return tui.New(hub, tui.Options{Renderer: r, Window: window, Context: ctx}), cancel
 		},
-		Status: func(w io.Writer, req sshserve.StatusRequest) error {
-			r := hub.Report(req.Window)
-			if req.JSON {
-				return floor.WriteJSON(w, r)
-			}
-			return floor.WriteText(w, r)
-		},
+		Status: hubStatus(hub, opts.Horizon),
 		Limits: sshserve.Limits{MaxSessions: *maxSessions, MaxPerKey: *maxPerKey, Idle: *idle,
 			MaxSession: *maxSession, LoginGrace: time.Minute},
 		Log: log,
@@ -145,7 +142,8 @@ func runServe(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "feed", *feedURL, "host_key", srv.HostKeyFingerprint())
-	fmt.Fprintf(stdout, "floorwatch serve: ssh -p %s %s  (host key %s)\n", port(ln.Addr()), hostOf(ln.Addr()), srv.HostKeyFingerprint())
+	host, port, _ := net.SplitHostPort(ln.Addr().String())
+	fmt.Fprintf(stdout, "floorwatch serve: ssh -p %s %s  (host key %s)\n", port, host, srv.HostKeyFingerprint())
 
 	sig, stopSignals := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stopSignals()
@@ -182,12 +180,19 @@ func runServe(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	return serveErr
 }
 
-func port(a net.Addr) string {
-	_, p, _ := net.SplitHostPort(a.String())
-	return p
-}
-
-func hostOf(a net.Addr) string {
-	h, _, _ := net.SplitHostPort(a.String())
-	return h
+// hubStatus answers ssh status from hub. The fold keeps the facts of its
+// horizon only: a longer rolling window would count less than it says, so it
+// is refused rather than answered short.
+func hubStatus(hub *live.Hub, horizon time.Duration) sshserve.Status {
+	return func(w io.Writer, req sshserve.StatusRequest) error {
+		if req.Window.Span() > horizon {
+			return fmt.Errorf("--window %s: this server keeps %s of history (start it with a longer --window to keep more)",
+				req.Window, floor.Rolling(horizon))
+		}
+		r := hub.Report(req.Window)
+		if req.JSON {
+			return floor.WriteJSON(w, r)
+		}
+		return floor.WriteText(w, r)
+	}
 }

@@ -8,8 +8,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/floorwatch/floorwatch/floor"
+	"github.com/floorwatch/floorwatch/live"
+	"github.com/floorwatch/floorwatch/sshserve"
 )
 
 func TestServeRefusesToStartWrong(t *testing.T) {
@@ -46,6 +51,34 @@ func TestServeRefusesToStartWrong(t *testing.T) {
 		code := run(tc.args, &stdout, &stderr)
 		if code != tc.code || !strings.Contains(stderr.String(), tc.want) {
 			t.Errorf("%v: exit %d, stderr %q; want exit %d and %q", tc.args[1:], code, stderr.String(), tc.code, tc.want)
+		}
+	}
+}
+
+// A rolling window longer than the fold keeps would silently count less than
+// it says: ssh status refuses it, and answers every window it can.
+func TestServeStatusRefusesAWindowBeyondTheHorizon(t *testing.T) {
+	hub := live.NewHub(floor.New(floor.Options{Horizon: time.Hour}))
+	hub.Frame([]byte(`{"type":"call.offered","seq":1,"ts":"2026-11-23T08:00:00.000Z","call":"c1","queue":"support"}`))
+	status := hubStatus(hub, time.Hour)
+
+	var out bytes.Buffer
+	err := status(&out, sshserve.StatusRequest{JSON: true, Window: floor.Rolling(2 * time.Hour)})
+	if err == nil || !strings.Contains(err.Error(), "--window 2h: this server keeps 1h") || out.Len() != 0 {
+		t.Errorf("2h window on a 1h horizon: error %v, output %q; want a refusal and nothing printed", err, out.String())
+	}
+	for _, w := range []floor.Window{floor.Rolling(30 * time.Minute), floor.Rolling(time.Hour), floor.Today, floor.All} {
+		out.Reset()
+		if err := status(&out, sshserve.StatusRequest{JSON: true, Window: w}); err != nil {
+			t.Errorf("%s: %v", w, err)
+			continue
+		}
+		var want bytes.Buffer
+		if err := floor.WriteJSON(&want, hub.Report(w)); err != nil {
+			t.Fatal(err)
+		}
+		if out.String() != want.String() {
+			t.Errorf("%s printed\n%s\nwant\n%s", w, out.String(), want.String())
 		}
 	}
 }

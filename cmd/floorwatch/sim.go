@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
-	"strings"
 	"sync/atomic"
 	"syscall"
 	"text/tabwriter"
@@ -49,7 +48,7 @@ func runSim(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 		return usageError("unexpected argument %q", fs.Arg(0))
 	}
 	if *list {
-		return listScenarios(stdout)
+		return listScenarios(stdout, simulator.Bundled())
 	}
 	speed, err := parseSpeed(*speedFlag, *listen != "")
 	if err != nil {
@@ -94,14 +93,17 @@ func runSim(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 		w = bufio.NewWriterSize(dst, 64<<10)
 	}
 	// A paced run's recording is flushed batch by batch, so it can be
-	// followed as it grows; a max-speed run's only at the end.
+	// followed as it grows; a max-speed run's only at the end. The
+	// writer's error is sticky: any write after a failure reports it.
 	write := func(batch []*feed.Event) error {
 		if w == nil {
 			return nil
 		}
 		for _, ev := range batch {
 			w.Write(feed.Encode(ev))
-			w.WriteByte('\n')
+			if err := w.WriteByte('\n'); err != nil {
+				return err
+			}
 		}
 		if speed > 0 {
 			return w.Flush()
@@ -109,9 +111,6 @@ func runSim(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 		return nil
 	}
 
-	var count atomic.Int64
-	var publish func([]*feed.Event)
-	var writeErr error
 	serveErr := make(chan error, 1)
 	var srv *feed.Server
 	if *listen != "" {
@@ -119,8 +118,7 @@ func runSim(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 		if feedName == "" {
 			feedName = sc.Name
 		}
-		srv = feed.NewServer(feed.ServerOptions{Feed: feedName, Tracker: floor.New(floor.Options{}), Base: floor.New(floor.Options{}),
-			Token: *token, Now: sim.Clock})
+		srv = newSimServer(sim, feedName, *token)
 		ln, err := net.Listen("tcp", *listen)
 		if err != nil {
 			return err
@@ -131,29 +129,31 @@ func runSim(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprintf(stderr, "floorwatch sim: %s at %s, serving %s://%s\n", sc.Name, speedName(speed), scheme, ln.Addr())
 		go func() { serveErr <- srv.Serve(ctx, ln, *tlsCert, *tlsKey) }()
-		publish = func(batch []*feed.Event) {
-			srv.Publish(batch...)
-			count.Add(int64(len(batch)))
-			if writeErr == nil {
-				writeErr = write(batch)
-			}
-		}
-	} else {
-		var seq int64
-		publish = func(batch []*feed.Event) {
-			for _, ev := range batch {
-				seq++
-				ev.Seq = seq
-			}
-			count.Add(int64(len(batch)))
-			if writeErr == nil {
-				writeErr = write(batch)
-			}
-		}
 	}
 
 	runCtx, cancelRun := context.WithCancel(ctx)
 	defer cancelRun()
+	var count atomic.Int64
+	var seq int64
+	var writeErr error
+	// A recording that cannot be written stops the run: it would only be
+	// reported at the end, hours later on a paced run.
+	publish := func(batch []*feed.Event) {
+		if srv != nil {
+			srv.Publish(batch...)
+		} else {
+			for _, ev := range batch {
+				seq++
+				ev.Seq = seq
+			}
+		}
+		count.Add(int64(len(batch)))
+		if writeErr == nil {
+			if writeErr = write(batch); writeErr != nil {
+				cancelRun()
+			}
+		}
+	}
 	progressDone := make(chan struct{})
 	go func() {
 		defer close(progressDone)
@@ -168,12 +168,12 @@ func runSim(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 			writeErr = err
 		}
 	}
+	if writeErr != nil {
+		return fmt.Errorf("writing %s: %w", out, writeErr)
+	}
 	interrupted := errors.Is(runErr, context.Canceled)
 	if runErr != nil && !interrupted {
 		return runErr
-	}
-	if writeErr != nil {
-		return fmt.Errorf("writing %s: %w", out, writeErr)
 	}
 	state := "ended"
 	if interrupted {
@@ -238,11 +238,13 @@ func showProgress(ctx context.Context, stderr io.Writer, sim *simulator.Sim, cou
 	}
 }
 
-func listScenarios(stdout io.Writer) error {
+func listScenarios(stdout io.Writer, scenarios []simulator.BundledScenario) error {
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tLENGTH\tDESCRIPTION")
-	for _, b := range simulator.Bundled() {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", b.Name, strings.TrimSuffix(time.Duration(b.Scenario.Duration).String(), "0m0s"), b.Description)
+	for _, b := range scenarios {
+		// A rolling window's name is the duration written short: 8h, 1h30m.
+		length := floor.Rolling(time.Duration(b.Scenario.Duration)).String()
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", b.Name, length, b.Scenario.Description)
 	}
 	return tw.Flush()
 }

@@ -6,8 +6,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/floorwatch/floorwatch/feed"
+	"github.com/floorwatch/floorwatch/simulator"
 )
 
 func TestSimMaxSpeedRecords(t *testing.T) {
@@ -43,5 +45,24 @@ func TestSimListAndUsage(t *testing.T) {
 	stderr.Reset()
 	if code := run([]string{"sim", "--scenario", "nope"}, &stdout, &stderr); code != 1 || !strings.Contains(stderr.String(), "bundled: callout") {
 		t.Errorf("--scenario nope: exit %d, %q", code, stderr.String())
+	}
+}
+
+// TestListScenariosLength: a length that is not whole hours is written in
+// full ("1h30m"; it once came out as "1h3").
+func TestListScenariosLength(t *testing.T) {
+	var out bytes.Buffer
+	list := []simulator.BundledScenario{
+		{Name: "day", Scenario: &simulator.Scenario{Duration: simulator.Duration(8 * time.Hour), Description: "a day"}},
+		{Name: "drill", Scenario: &simulator.Scenario{Duration: simulator.Duration(90 * time.Minute)}},
+		{Name: "short", Scenario: &simulator.Scenario{Duration: simulator.Duration(30 * time.Minute)}},
+	}
+	if err := listScenarios(&out, list); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"day    8h      a day", "drill  1h30m", "short  30m"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("list has no %q:\n%s", want, out.String())
+		}
 	}
 }

@@ -39,9 +39,16 @@ func startSimFeed(label, scenario string, speed float64) (*simFeed, error) {
 	if err != nil {
 		return nil, err
 	}
-	srv := feed.NewServer(feed.ServerOptions{Feed: label + " " + sc.Name, Now: sim.Clock,
-		Tracker: floor.New(floor.Options{}), Base: floor.New(floor.Options{})})
+	srv := newSimServer(sim, label+" "+sc.Name, "")
 	return &simFeed{sim: sim, srv: srv, ln: ln, name: sc.Name, speed: speed}, nil
+}
+
+// newSimServer is the feed server for a simulation: its hello and
+// heartbeats carry the simulated clock, and it keeps a base fold so that
+// ?since=0 starts from a true snapshot however long the run.
+func newSimServer(sim *simulator.Sim, name, token string) *feed.Server {
+	return feed.NewServer(feed.ServerOptions{Feed: name, Token: token, Now: sim.Clock,
+		Tracker: floor.New(floor.Options{}), Base: floor.New(floor.Options{})})
 }
 
 // url is where a feed client reaches the simulation.

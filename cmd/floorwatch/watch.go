@@ -37,7 +37,7 @@ func (d *dashFlags) register(fs *flag.FlagSet) {
 
 // setup checks the flags and makes the fold's options, window and logger.
 // The logger also takes over the standard logger, so that no package can
-// write over the dashboard.
+// write over the dashboard; closeLog gives it back.
 func (d *dashFlags) setup() (floor.Options, floor.Window, *log.Logger, func(), error) {
 	opts, w, err := d.options()
 	if err != nil {
@@ -46,15 +46,20 @@ func (d *dashFlags) setup() (floor.Options, floor.Window, *log.Logger, func(), e
 	// The window selector reaches back an hour whatever the first window.
 	opts.Horizon = max(opts.Horizon, time.Hour)
 	var out io.Writer = io.Discard
-	closeLog := func() {}
+	closeFile := func() {}
 	if d.log != "" {
 		f, err := os.OpenFile(d.log, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 		if err != nil {
 			return opts, w, nil, nil, fmt.Errorf("--log: %w", err)
 		}
-		out, closeLog = f, func() { f.Close() }
+		out, closeFile = f, func() { f.Close() }
 	}
+	std := log.Writer()
 	log.SetOutput(out)
+	closeLog := func() {
+		log.SetOutput(std)
+		closeFile()
+	}
 	return opts, w, log.New(out, "floorwatch ", log.LstdFlags|log.Lmicroseconds), closeLog, nil
 }
 
@@ -99,15 +104,15 @@ var programOptions = []tea.ProgramOption{tea.WithAltScreen(), tea.WithMouseCellM
 
 // runDashboard shows hub while feedRun keeps it fed, until the user quits.
 // The feed runs in its own goroutine and only ever touches the hub; a feed
-// that fails or ends leaves the dashboard up, showing why.
+// that fails or ends leaves the dashboard up, showing why. A dashboard that
+// dies (a panic) is an error, not a quiet exit.
 func runDashboard(hub *live.Hub, opts tui.Options, feedRun func(context.Context) error, logger *log.Logger) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	fed := make(chan error, 1)
 	go func() { fed <- feedRun(ctx) }()
 	opts.Context = ctx
-	p := tea.NewProgram(tui.New(hub, opts), append([]tea.ProgramOption{tea.WithContext(ctx)}, programOptions...)...)
-	_, err := p.Run()
+	_, err := tea.NewProgram(tui.New(hub, opts), programOptions...).Run()
 	cancel()
 	select {
 	case ferr := <-fed:
@@ -116,9 +121,6 @@ func runDashboard(hub *live.Hub, opts tui.Options, feedRun func(context.Context)
 		}
 	case <-time.After(3 * time.Second):
 		logger.Printf("feed did not stop within 3s of quitting")
-	}
-	if errors.Is(err, tea.ErrProgramKilled) {
-		return nil
 	}
 	return err
 }

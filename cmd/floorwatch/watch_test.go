@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"io"
+	"log"
 	"net"
 	"os"
 	"path/filepath"
@@ -19,6 +20,8 @@ import (
 
 	"github.com/floorwatch/floorwatch/feed"
 	"github.com/floorwatch/floorwatch/floor"
+	"github.com/floorwatch/floorwatch/live"
+	"github.com/floorwatch/floorwatch/tui"
 )
 
 // syncBuffer is the terminal the dashboard draws on in tests.
@@ -138,6 +141,33 @@ func TestWatchShowsALiveFeed(t *testing.T) {
 	}
 	if !strings.Contains(string(logged), ": live") {
 		t.Errorf("the log does not record the connection going live:\n%s", logged)
+	}
+}
+
+// A dashboard that panics ends the command with an error, not a quiet exit
+// that looks like q.
+func TestDashboardPanicIsAnError(t *testing.T) {
+	fakeTerminal(t)
+	calls := 0
+	now := func() time.Time {
+		// The first call makes the model; the next is the clock tick,
+		// inside the program.
+		if calls++; calls > 1 {
+			panic("boom")
+		}
+		return time.Now()
+	}
+	hub := live.NewHub(floor.New(floor.Options{}))
+	idle := func(ctx context.Context) error { <-ctx.Done(); return nil }
+	ran := make(chan error, 1)
+	go func() { ran <- runDashboard(hub, tui.Options{Now: now}, idle, log.New(io.Discard, "", 0)) }()
+	select {
+	case err := <-ran:
+		if !errors.Is(err, tea.ErrProgramPanic) {
+			t.Errorf("runDashboard: %v, want the panic reported", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the dashboard did not stop after its panic")
 	}
 }
 
