@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/floorwatch/floorwatch/safetext"
 )
 
 // LineError says why a line is bad: which field and what is wrong with it.
@@ -21,8 +23,9 @@ func (e *LineError) Error() string {
 	return e.Field + ": " + e.Msg
 }
 
+// lineErr cleans its message: it may quote the line, and the reason is shown.
 func lineErr(field, format string, args ...any) *LineError {
-	return &LineError{Field: field, Msg: fmt.Sprintf(format, args...)}
+	return &LineError{Field: field, Msg: safetext.Clean(fmt.Sprintf(format, args...))}
 }
 
 // Decoded is what Decode makes of one line.
@@ -67,6 +70,15 @@ type wire struct {
 	NPS           json.RawMessage `json:"nps"`
 	CES           json.RawMessage `json:"ces"`
 	Comment       json.RawMessage `json:"comment"`
+	Caller        json.RawMessage `json:"caller"`
+	To            json.RawMessage `json:"to"`
+	ID            json.RawMessage `json:"id"`
+	By            json.RawMessage `json:"by"`
+	Command       json.RawMessage `json:"command"`
+	Result        json.RawMessage `json:"result"`
+	Scenario      json.RawMessage `json:"scenario"`
+	SeedN         json.RawMessage `json:"seed"`
+	Briefing      json.RawMessage `json:"briefing"`
 }
 
 // Decode parses and shape-checks one NDJSON line (without its newline).
@@ -213,17 +225,26 @@ func decodeBody(typ string, w *wire, ev *Event) *LineError {
 	case TypeOffered:
 		ev.Call = r.id("call", w.Call, true)
 		ev.Queue = r.id("queue", w.Queue, true)
-		ev.Channel = r.id("channel", w.Channel, false)
-		if ev.Channel == "" {
-			ev.Channel = "voice"
-		}
-	case TypeAnswered, TypeMissed, TypeTransferred:
+		ev.Channel = channel(w.Channel)
+		ev.Caller = r.id("caller", w.Caller, false)
+	case TypeAnswered, TypeMissed:
 		ev.Call = r.id("call", w.Call, true)
 		ev.Queue = r.id("queue", w.Queue, true)
 		ev.Agent = r.id("agent", w.Agent, true)
+	case TypeTransferred:
+		ev.Call = r.id("call", w.Call, true)
+		ev.Agent = r.id("agent", w.Agent, true)
+		ev.Queue = r.id("queue", w.Queue, false)
+		ev.To = r.id("to", w.To, false)
+		if r.err == nil && ev.Queue == "" && ev.To == "" {
+			r.err = lineErr("queue", "missing (a transfer names a queue of this floor, or `to`: a destination outside it)")
+		}
 	case TypeAbandoned:
 		ev.Call = r.id("call", w.Call, true)
 		ev.Queue = r.id("queue", w.Queue, true)
+		if ev.Reason = r.id("reason", w.Reason, false); ev.Reason == "" {
+			ev.Reason = ReasonCaller
+		}
 	case TypeEnded, TypeWrapped:
 		ev.Call = r.id("call", w.Call, true)
 		ev.Agent = r.id("agent", w.Agent, true)
@@ -238,8 +259,29 @@ func decodeBody(typ string, w *wire, ev *Event) *LineError {
 		if r.err == nil && ev.CSAT == nil && ev.NPS == nil && ev.CES == nil {
 			r.err = lineErr("csat", "a survey needs at least one of csat, nps, ces")
 		}
+	case TypeDrillAction:
+		d := &Drill{ID: r.id("id", w.ID, false), By: r.id("by", w.By, true),
+			Command: r.id("command", w.Command, false), Result: r.id("result", w.Result, true)}
+		ev.Drill = d
+	case TypeDrillStarted:
+		seed, _, err := integer(w.SeedN)
+		if err != nil {
+			r.fail("seed", err)
+		}
+		ev.Drill = &Drill{Scenario: r.id("scenario", w.Scenario, false), Seed: seed,
+			Briefing: r.id("briefing", w.Briefing, false)}
 	}
 	return r.err
+}
+
+// channel reads call.offered's channel: anything but a non-empty string is
+// voice, as protocol 1.1 says, so an odd channel never loses the call.
+func channel(raw json.RawMessage) string {
+	s, _, err := str(raw)
+	if err != nil || s == "" {
+		return ChannelVoice
+	}
+	return s
 }
 
 func (r *fieldReader) agentState(field string, raw json.RawMessage) string {
@@ -301,6 +343,8 @@ type wireCall struct {
 	Answered json.RawMessage `json:"answered"`
 	Ended    json.RawMessage `json:"ended"`
 	Agent    json.RawMessage `json:"agent"`
+	Channel  json.RawMessage `json:"channel"`
+	Caller   json.RawMessage `json:"caller"`
 }
 
 type wireQueue struct {
@@ -368,6 +412,8 @@ func (r *fieldReader) snapshot(w *wire) *Snapshot {
 			Offered:  ir.time(prefix+"offered", c.Offered, true),
 			Answered: ir.time(prefix+"answered", c.Answered, false),
 			Ended:    ir.time(prefix+"ended", c.Ended, false),
+			Channel:  channel(c.Channel),
+			Caller:   ir.id(prefix+"caller", c.Caller, false),
 		}
 		if ir.err == nil && !call.Answered.IsZero() && call.Agent == "" {
 			ir.err = lineErr(prefix+"agent", "missing for a call that was answered")
@@ -404,15 +450,17 @@ func str(raw json.RawMessage) (string, bool, error) {
 	if raw[0] != '"' {
 		return "", true, fmt.Errorf("want a string, got %s", clip(raw))
 	}
-	// The fast path: a string without escapes is its bytes between the quotes.
+	// Every string of a line is text from outside: it is cleaned here, where
+	// it enters, so no view can show a control character from it. The fast
+	// path: a string without escapes is its bytes between the quotes.
 	if bytes.IndexByte(raw[1:len(raw)-1], '\\') < 0 {
-		return string(raw[1 : len(raw)-1]), true, nil
+		return safetext.Clean(string(raw[1 : len(raw)-1])), true, nil
 	}
 	var s string
 	if err := json.Unmarshal(raw, &s); err != nil {
 		return "", true, err
 	}
-	return s, true, nil
+	return safetext.Clean(s), true, nil
 }
 
 func integer(raw json.RawMessage) (int64, bool, error) {

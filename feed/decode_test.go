@@ -41,6 +41,75 @@ func TestDecodeErrorsNameTheField(t *testing.T) {
 	}
 }
 
+// Protocol 1.1's fine print, line by line.
+func TestDecodeVersion11(t *testing.T) {
+	const head = `"seq":1,"ts":"2026-11-23T08:00:00.000Z"`
+	for _, tc := range []struct {
+		line   string
+		reason string // the abandon reason decoded
+	}{
+		{`{"type":"call.abandoned",` + head + `,"call":"c","queue":"q"}`, "caller"},
+		{`{"type":"call.abandoned",` + head + `,"call":"c","queue":"q","reason":null}`, "caller"},
+		{`{"type":"call.abandoned",` + head + `,"call":"c","queue":"q","reason":""}`, "caller"},
+		{`{"type":"call.abandoned",` + head + `,"call":"c","queue":"q","reason":"no_agents"}`, "no_agents"},
+	} {
+		d := Decode([]byte(tc.line))
+		if d.Err != nil || d.Event.Reason != tc.reason {
+			t.Errorf("%s: reason %q, err %v; want %q", tc.line, d.Event.Reason, d.Err, tc.reason)
+		}
+	}
+	for _, tc := range []struct{ line, want string }{
+		{`{"type":"call.abandoned",` + head + `,"call":"c","queue":"q","reason":3}`, "reason: want a string"},
+		{`{"type":"call.transferred",` + head + `,"call":"c","agent":"a"}`, "queue: missing (a transfer names a queue of this floor, or `to`"},
+		{`{"type":"drill.action",` + head + `,"result":"ok"}`, "by: missing"},
+		{`{"type":"drill.action",` + head + `,"by":"local"}`, "result: missing"},
+	} {
+		d := Decode([]byte(tc.line))
+		if d.Err == nil || !strings.Contains(d.Err.Error(), tc.want) {
+			t.Errorf("%s\n  error %v, want one containing %q", tc.line, d.Err, tc.want)
+		}
+	}
+	for line, want := range map[string]string{
+		`{"type":"call.offered",` + head + `,"call":"c","queue":"q","channel":7}`:     "voice",
+		`{"type":"call.offered",` + head + `,"call":"c","queue":"q","channel":""}`:    "voice",
+		`{"type":"call.offered",` + head + `,"call":"c","queue":"q","channel":"sms"}`: "sms",
+	} {
+		if d := Decode([]byte(line)); d.Err != nil || d.Event.Channel != want {
+			t.Errorf("%s: channel %q, err %v; want %q", line, d.Event.Channel, d.Err, want)
+		}
+	}
+	// With both, queue wins; to is kept.
+	d := Decode([]byte(`{"type":"call.transferred",` + head + `,"call":"c","agent":"a","queue":"q2","to":"555"}`))
+	if d.Err != nil || d.Event.Queue != "q2" || d.Event.To != "555" {
+		t.Errorf("transfer with queue and to: %+v %v", d.Event, d.Err)
+	}
+	d = Decode([]byte(`{"type":"drill.action",` + head + `,"by":"SHA256:x ana","command":null,"result":"refused: not a JSON object"}`))
+	if d.Err != nil || d.Event.Drill == nil || d.Event.Drill.Command != "" {
+		t.Errorf("drill.action with a null command: %+v %v", d.Event, d.Err)
+	}
+}
+
+// Text from outside reaches no terminal raw: every string is cleaned where
+// it is decoded, and so is every reason that quotes the line.
+func TestDecodeCleansHostileText(t *testing.T) {
+	for _, payload := range []string{`\u001b]0;owned\u0007`, `\u001b]52;c;ZXZpbA==\u0007`, `\u001b[2J`, "\u009b31m", `\u009b`} {
+		line := `{"type":"agent.state","seq":1,"ts":"2026-11-23T08:00:00.000Z","agent":"a` + payload + `","name":"` + payload + `","state":"aux","reason":"` + payload + `"}`
+		d := Decode([]byte(line))
+		if d.Err != nil {
+			t.Fatalf("%s: %v", line, d.Err)
+		}
+		for _, s := range []string{d.Event.Agent, d.Event.Name, d.Event.Reason} {
+			if strings.ContainsAny(s, "\x1b\x07\u009b") {
+				t.Errorf("%q kept a control character", s)
+			}
+		}
+		bad := Decode([]byte(`{"type":"call.offered","seq":1,"ts":"2026-11-23T08:00:00.000Z","call":["` + payload + `"],"queue":"q"}`))
+		if bad.Err == nil || strings.ContainsAny(bad.Err.Error(), "\x1b\x07\u009b") {
+			t.Errorf("the reason %v keeps a control character", bad.Err)
+		}
+	}
+}
+
 func TestDecodeToleratesUnknowns(t *testing.T) {
 	d := Decode([]byte(`{"type":"call.offered","seq":3,"ts":"2026-11-23T08:00:00.5Z","call":"c","queue":"q","csat":"not mine","extra":{"x":1}}`))
 	if d.Err != nil || d.Unknown {
@@ -65,6 +134,14 @@ func TestEncodeDecodeRoundTrip(t *testing.T) {
 		`{"type":"call.offered","seq":3,"ts":"2026-11-23T08:00:00.000Z","call":"c","queue":"q","channel":"chat"}`,
 		`{"type":"call.transferred","seq":3,"ts":"2026-11-23T08:00:00.000Z","call":"c","queue":"q","agent":"a"}`,
 		`{"type":"survey.submitted","seq":5,"ts":"2026-11-23T08:00:00.000Z","call":"c","queue":"q","agent":"a","csat":4,"nps":9,"comment":"ok"}`,
+		// protocol 1.1
+		`{"type":"call.offered","seq":3,"ts":"2026-11-23T08:00:00.000Z","call":"c","queue":"q","caller":"+33612345678"}`,
+		`{"type":"call.abandoned","seq":3,"ts":"2026-11-23T08:00:00.000Z","call":"c","queue":"q","reason":"timeout"}`,
+		`{"type":"call.abandoned","seq":3,"ts":"2026-11-23T08:00:00.000Z","call":"c","queue":"q","reason":"voicemail_full"}`,
+		`{"type":"call.transferred","seq":3,"ts":"2026-11-23T08:00:00.000Z","call":"c","agent":"a","to":"5551234"}`,
+		`{"type":"drill.action","seq":7,"ts":"2026-11-23T08:00:00.000Z","id":"k1","by":"local","command":"release","result":"ok"}`,
+		`{"type":"drill.started","seq":1,"ts":"2026-11-23T08:00:00.000Z","scenario":"lunch-rush","seed":7,"briefing":"Lunch."}`,
+		`{"type":"snapshot","seq":6,"ts":"2026-11-23T08:00:00.000Z","queues":[],"agents":[],"calls":[{"call":"c","queue":"q","offered":"2026-11-23T07:58:00.000Z","answered":null,"ended":null,"channel":"chat","caller":"42"}]}`,
 		`{"type":"snapshot","seq":6,"ts":"2026-11-23T08:00:00.000Z","queues":[],"agents":[],"calls":[]}`,
 		`{"type":"snapshot","seq":6,"ts":"2026-11-23T08:00:00.000Z","queues":[{"queue":"q","sl_threshold_s":20,"sl_target":0.8,"short_abandon_s":5,"sl_mode":"exclude_short"}],"agents":[{"agent":"a","state":"on_call","since":"2026-11-23T07:59:00.000Z","queues":["q"],"call":"c"}],"calls":[{"call":"c","queue":"q","offered":"2026-11-23T07:58:00.000Z","answered":"2026-11-23T07:59:00.000Z","ended":null,"agent":"a"}]}`,
 	} {

@@ -29,6 +29,16 @@ type outEvent struct {
 	Reason string `json:"reason,omitempty"`
 
 	Channel string `json:"channel,omitempty"`
+	Caller  string `json:"caller,omitempty"`
+	To      string `json:"to,omitempty"`
+
+	ID       string  `json:"id,omitempty"`
+	By       string  `json:"by,omitempty"`
+	Command  *string `json:"command,omitempty"`
+	Result   string  `json:"result,omitempty"`
+	Scenario string  `json:"scenario,omitempty"`
+	Seed     *int64  `json:"seed,omitempty"`
+	Briefing string  `json:"briefing,omitempty"`
 
 	CSAT    *float64 `json:"csat,omitempty"`
 	NPS     *float64 `json:"nps,omitempty"`
@@ -57,6 +67,16 @@ type outCall struct {
 	Answered *string `json:"answered"`
 	Ended    *string `json:"ended"`
 	Agent    string  `json:"agent,omitempty"`
+	Channel  string  `json:"channel,omitempty"`
+	Caller   string  `json:"caller,omitempty"`
+}
+
+// wireChannel leaves out the default channel, as version 1 feeds do.
+func wireChannel(ch string) string {
+	if ch == ChannelVoice {
+		return ""
+	}
+	return ch
 }
 
 func optTime(t time.Time) *string {
@@ -87,11 +107,29 @@ func Encode(ev *Event) []byte {
 	case TypeSurvey:
 		o.Call, o.Agent, o.Queue = ev.Call, ev.Agent, ev.Queue
 		o.CSAT, o.NPS, o.CES, o.Comment = ev.CSAT, ev.NPS, ev.CES, ev.Comment
+	case TypeOffered:
+		o.Call, o.Queue = ev.Call, ev.Queue
+		o.Channel, o.Caller = wireChannel(ev.Channel), ev.Caller
+	case TypeTransferred:
+		o.Call, o.Queue, o.Agent, o.To = ev.Call, ev.Queue, ev.Agent, ev.To
+	case TypeAbandoned:
+		o.Call, o.Queue = ev.Call, ev.Queue
+		if ev.Reason != ReasonCaller {
+			o.Reason = ev.Reason
+		}
+	case TypeDrillAction:
+		if d := ev.Drill; d != nil {
+			o.ID, o.By, o.Result = d.ID, d.By, d.Result
+			if d.Command != "" {
+				o.Command = &d.Command
+			}
+		}
+	case TypeDrillStarted:
+		if d := ev.Drill; d != nil {
+			o.Scenario, o.Seed, o.Briefing = d.Scenario, &d.Seed, d.Briefing
+		}
 	default:
 		o.Call, o.Queue, o.Agent = ev.Call, ev.Queue, ev.Agent
-		if ev.Type == TypeOffered && ev.Channel != "voice" {
-			o.Channel = ev.Channel
-		}
 	}
 	b, err := json.Marshal(&o)
 	if err != nil {
@@ -122,7 +160,8 @@ func encodeSnapshot(o *outEvent, s *Snapshot) {
 	calls := make([]outCall, 0, len(s.Calls))
 	for _, c := range s.Calls {
 		calls = append(calls, outCall{Call: c.Call, Queue: c.Queue, Offered: FormatTime(c.Offered),
-			Answered: optTime(c.Answered), Ended: optTime(c.Ended), Agent: c.Agent})
+			Answered: optTime(c.Answered), Ended: optTime(c.Ended), Agent: c.Agent,
+			Channel: wireChannel(c.Channel), Caller: c.Caller})
 	}
 	o.Agents, o.Calls = &agents, &calls
 }

@@ -1,4 +1,5 @@
-// Package feed is the floorwatch wire protocol (version 1): the event types,
+// Package feed is the floorwatch wire protocol (version 1 and the additive
+// 1.1): the event types,
 // an NDJSON decoder that checks every line, an encoder, and the WebSocket
 // feed server and client that carry them.
 package feed
@@ -25,7 +26,26 @@ const (
 	TypeEnded       = "call.ended"
 	TypeWrapped     = "call.wrapped"
 	TypeSurvey      = "survey.submitted"
+
+	// Version 1.1: a supervisor's action in a drill and the drill's opening
+	// line. Both are applied and change no figure.
+	TypeDrillAction  = "drill.action"
+	TypeDrillStarted = "drill.started"
 )
+
+// Abandon reasons (protocol 1.1): why a call left the queue unanswered.
+// Every reason counts as abandoned; only ReasonCaller can be short. A source
+// may send a reason not listed here: it is kept as it is.
+const (
+	ReasonCaller   = "caller"    // the caller hung up (the default)
+	ReasonTimeout  = "timeout"   // the queue's maximum wait sent it elsewhere
+	ReasonNoAgents = "no_agents" // nobody was logged in to take it
+	ReasonExitKey  = "exit_key"  // the caller chose to leave (e.g. voicemail)
+	ReasonWithdraw = "withdrawn" // taken out by the system or an operator
+)
+
+// ChannelVoice is a call's channel when the feed names none.
+const ChannelVoice = "voice"
 
 // Agent states.
 const (
@@ -87,7 +107,8 @@ type AgentSnap struct {
 }
 
 // CallSnap is a live call as a snapshot lists it: waiting (Answered zero),
-// in conversation (Answered set), or in wrap-up (Ended set).
+// in conversation (Answered set), or in wrap-up (Ended set). Channel and
+// Caller are additive (1.1), so a resumed client keeps them.
 type CallSnap struct {
 	Call     string    `json:"call"`
 	Queue    string    `json:"queue"`
@@ -95,6 +116,8 @@ type CallSnap struct {
 	Answered time.Time `json:"answered,omitzero"`
 	Ended    time.Time `json:"ended,omitzero"`
 	Agent    string    `json:"agent,omitempty"`
+	Channel  string    `json:"channel,omitempty"`
+	Caller   string    `json:"caller,omitempty"`
 }
 
 // Snapshot is the full current state of a floor.
@@ -128,10 +151,21 @@ type Event struct {
 	State     string
 	Skills    []string
 	HasSkills bool // the event carried `queues`; without it skills are kept
-	Reason    string
+	// Reason is an aux state's reason, or why a call was abandoned (1.1;
+	// ReasonCaller when the line gives none).
+	Reason string
 
-	// call.offered
+	// call.offered: Channel is ChannelVoice when the line names none;
+	// Caller (1.1) is the caller's number or customer id, "" when unknown.
 	Channel string
+	Caller  string
+
+	// call.transferred (1.1): a destination outside the floor. With To and
+	// no Queue the call leaves the floor.
+	To string
+
+	// drill.action and drill.started (1.1)
+	Drill *Drill
 
 	// survey.submitted: nil when the survey did not ask
 	CSAT    *float64
@@ -143,16 +177,29 @@ type Event struct {
 	Snapshot *Snapshot
 }
 
+// Drill is what a drill.action or drill.started line says: ID, By, Command
+// (the command's name, "" when the frame was none) and Result are
+// drill.action's; Scenario, Seed and Briefing drill.started's.
+type Drill struct {
+	ID       string
+	By       string
+	Command  string
+	Result   string
+	Scenario string
+	Seed     int64
+	Briefing string
+}
+
 // IsControl reports whether the event only announces the feed's position and
 // moves the clock (hello, heartbeat) rather than changing the floor.
 func (e *Event) IsControl() bool { return e.Type == TypeHello || e.Type == TypeHeartbeat }
 
-// KnownType reports whether protocol version 1 defines t.
+// KnownType reports whether protocol version 1.1 defines t.
 func KnownType(t string) bool {
 	switch t {
 	case TypeHello, TypeSnapshot, TypeHeartbeat, TypeQueueConfig, TypeAgentState,
 		TypeOffered, TypeAnswered, TypeMissed, TypeAbandoned, TypeTransferred,
-		TypeEnded, TypeWrapped, TypeSurvey:
+		TypeEnded, TypeWrapped, TypeSurvey, TypeDrillAction, TypeDrillStarted:
 		return true
 	}
 	return false
