@@ -62,8 +62,8 @@ type queueState struct {
 	patienceMs float64 // 0: callers never hang up
 	transferTo []int32
 
-	thresholdMs, shortMs time.Duration
-	counters             Counters
+	threshold, shortAbandon time.Duration
+	counters                Counters
 }
 
 type groupState struct {
@@ -245,8 +245,8 @@ func newQueueState(spec *QueueSpec) *queueState {
 	}
 	q := &queueState{spec: spec, cfg: cfg, perMs: spec.CallsPerHour / 3600 / msPerS,
 		ahtMs: spec.AHTS * msPerS, wrapMs: spec.WrapS * msPerS, lognormal: spec.Handle == "lognormal",
-		thresholdMs: time.Duration(cfg.SLThresholdS * float64(time.Second)),
-		shortMs:     time.Duration(cfg.ShortAbandonS * float64(time.Second))}
+		threshold:    time.Duration(cfg.SLThresholdS * float64(time.Second)),
+		shortAbandon: time.Duration(cfg.ShortAbandonS * float64(time.Second))}
 	q.counters.Queue, q.counters.Config = spec.Queue, cfg
 	for _, r := range spec.Rates {
 		q.rateAt = append(q.rateAt, r.At.ms())
@@ -697,7 +697,7 @@ func (s *Sim) connect(ci, ai int32) {
 	wait := time.Duration(s.now-c.offered) * time.Millisecond
 	q.counters.Answered++
 	q.counters.WaitMs += s.now - c.offered
-	if wait <= q.thresholdMs {
+	if wait <= q.threshold {
 		q.counters.AnsweredWithin++
 	}
 	s.h.push(item{at: s.now + s.handleTime(c.q), kind: evTalkEnd, a: ai, c: ci})
@@ -728,10 +728,10 @@ func (s *Sim) abandon(ci int32) {
 	ev.Call, ev.Queue = c.id, q.cfg.Queue
 	wait := time.Duration(s.now-c.offered) * time.Millisecond
 	q.counters.Abandoned++
-	if wait < q.shortMs {
+	if wait < q.shortAbandon {
 		q.counters.ShortAbandoned++
 	}
-	if wait <= q.thresholdMs {
+	if wait <= q.threshold {
 		q.counters.AbandonedWithin++
 	}
 	ringing := c.state == callRinging
