@@ -7,6 +7,7 @@ package source
 import (
 	"context"
 	"fmt"
+	"io"
 	"slices"
 	"sort"
 	"strings"
@@ -49,6 +50,10 @@ type Kind struct {
 	Usage  string // e.g. "queue-log:PATH"
 	Help   string // one line for `floorwatch bridge --help`
 	Open   func(arg string, opt Options) (Source, error)
+	// Check, when set, prints the first rows as the source reads them and
+	// what each became (`bridge SOURCE --check`), so a user can get a
+	// mapping right in a minute.
+	Check func(arg string, opt Options, w io.Writer, rows int) error
 }
 
 var (
@@ -81,6 +86,15 @@ func Kinds() []Kind {
 // Open finds the family of spec ("queue-log:/var/log/asterisk/queue_log")
 // and opens it.
 func Open(spec string, opt Options) (Source, error) {
+	k, arg, err := Lookup(spec)
+	if err != nil {
+		return nil, err
+	}
+	return k.Open(arg, opt)
+}
+
+// Lookup finds the family of spec and the argument after its scheme.
+func Lookup(spec string) (Kind, string, error) {
 	scheme, arg, ok := strings.Cut(spec, ":")
 	kindsMu.Lock()
 	k, known := kinds[scheme]
@@ -90,9 +104,9 @@ func Open(spec string, opt Options) (Source, error) {
 		for _, k := range Kinds() {
 			names = append(names, k.Usage)
 		}
-		return nil, fmt.Errorf("source %q: want one of %s", spec, strings.Join(names, ", "))
+		return Kind{}, "", fmt.Errorf("source %q: want one of %s", spec, strings.Join(names, ", "))
 	}
-	return k.Open(arg, opt)
+	return k, arg, nil
 }
 
 // Tally counts what a source made of its input, so nothing is dropped
