@@ -50,6 +50,11 @@ type call struct {
 	answered time.Time
 	ended    time.Time
 	agent    *agent
+	// channel and caller are the offer's, kept for the call's life.
+	channel, caller string
+	// redial is set when the call is a listed abandoned caller's latest
+	// call: what becomes of the call is written there.
+	redial *Redial
 }
 
 func (f *Floor) queue(id string) *queue {
@@ -134,9 +139,11 @@ func (f *Floor) apply(ev *feed.Event) error {
 		}
 		f.advance(ev.TS)
 		q := f.queue(ev.Queue)
-		f.calls[ev.Call] = &call{id: ev.Call, queue: q, offered: ev.TS}
+		c := &call{id: ev.Call, queue: q, offered: ev.TS, channel: ev.Channel, caller: ev.Caller}
+		f.calls[ev.Call] = c
 		f.waiting++
 		f.count(fact{at: ev.TS, kind: factOffered, q: q})
+		f.recovery.offered(f.todayStart, c)
 	case feed.TypeAnswered, feed.TypeMissed, feed.TypeAbandoned:
 		c, err := f.waitingCall(ev)
 		if err != nil {
@@ -157,11 +164,21 @@ func (f *Floor) apply(ev *feed.Event) error {
 			delete(f.calls, c.id)
 			c.state, c.ended = wrapUp, ev.TS
 			f.wrapping[c.id] = c
+			c.followState()
 			return nil
 		}
-		// The agent's leg ends with no wrap-up and no AHT sample; the call
-		// waits again in the target queue, a new offer there.
+		// The agent's leg ends with no wrap-up and no AHT sample (the answer
+		// already counted in their handled).
 		f.count(fact{at: ev.TS, kind: factTransferred, a: c.agent})
+		if ev.Queue == "" {
+			// Sent out of the floor (`to`): no new offer anywhere.
+			c.followTransfer(c.agent.id, "", ev.To)
+			delete(f.calls, c.id)
+			return nil
+		}
+		// The call waits again in the target queue, a new offer there; a
+		// target queue wins over a `to` on the same line.
+		c.followTransfer(c.agent.id, ev.Queue, "")
 		target := f.queue(ev.Queue)
 		c.queue, c.state, c.offered, c.answered, c.agent = target, waiting, ev.TS, time.Time{}, nil
 		f.waiting++
@@ -183,9 +200,13 @@ func (f *Floor) apply(ev *feed.Event) error {
 		fc := fact{at: ev.TS, kind: factSurvey, q: q, a: a, csat: score(ev.CSAT), nps: score(ev.NPS), ces: score(ev.CES)}
 		f.count(fc)
 		if f.lowScore(fc) {
-			f.remember(RecoveryItem{At: ev.TS, Kind: "survey", Call: ev.Call, Queue: ev.Queue, Agent: ev.Agent,
-				CSAT: ev.CSAT, NPS: ev.NPS, CES: ev.CES, Comment: ev.Comment})
+			f.recovery.add(f.todayStart, RecoveryItem{At: ev.TS, Kind: RecoverySurvey, Call: ev.Call, Queue: ev.Queue,
+				Agent: ev.Agent, CSAT: ev.CSAT, NPS: ev.NPS, CES: ev.CES, Comment: ev.Comment})
 		}
+	case feed.TypeDrillAction, feed.TypeDrillStarted:
+		// Known lines that change no figure: kept for the debrief.
+		f.advance(ev.TS)
+		f.drill.apply(ev)
 	}
 	return nil
 }
@@ -222,17 +243,26 @@ func (f *Floor) settle(c *call, ev *feed.Event) {
 		c.state, c.answered, c.agent = talking, ev.TS, a
 		f.waiting--
 		f.count(fact{at: ev.TS, kind: factAnswered, q: c.queue, a: a, v: wait, flags: flags})
+		c.followState()
 	case feed.TypeMissed:
 		f.count(fact{at: ev.TS, kind: factMissed, a: f.agent(ev.Agent)})
 	case feed.TypeAbandoned:
-		if wait < g.ShortAbandonS {
+		// Every reason counts as abandoned, and within the goal when quick
+		// enough; only a caller hanging up can be a short abandon. (The
+		// decoder makes a missing reason ReasonCaller; the guard keeps one
+		// copy of each reason and bounds how many there are.)
+		reason := ev.Reason
+		short := reason == feed.ReasonCaller && wait < g.ShortAbandonS
+		if short {
 			flags |= flagShort
 		}
 		delete(f.calls, c.id)
 		f.waiting--
-		f.count(fact{at: ev.TS, kind: factAbandoned, q: c.queue, v: wait, flags: flags})
-		if wait > f.longWait(g) {
-			f.remember(RecoveryItem{At: ev.TS, Kind: "abandon", Call: c.id, Queue: c.queue.id, WaitS: wait})
+		f.count(fact{at: ev.TS, kind: factAbandoned, q: c.queue, v: wait, flags: flags, reason: reason})
+		c.followAbandon()
+		if f.listsAbandon(wait, short) {
+			f.recovery.add(f.todayStart, RecoveryItem{At: ev.TS, Kind: RecoveryAbandon, Call: c.id, Queue: c.queue.id,
+				Caller: c.caller, Channel: c.channel, Reason: reason, WaitS: wait})
 		}
 	}
 }
@@ -312,7 +342,8 @@ func (f *Floor) applySnapshot(ev *feed.Event) {
 	clear(f.wrapping)
 	f.waiting = 0
 	for _, cs := range s.Calls {
-		c := &call{id: cs.Call, queue: f.queue(cs.Queue), offered: cs.Offered, answered: cs.Answered, ended: cs.Ended}
+		c := &call{id: cs.Call, queue: f.queue(cs.Queue), offered: cs.Offered, answered: cs.Answered, ended: cs.Ended,
+			channel: cs.Channel, caller: cs.Caller}
 		if cs.Agent != "" {
 			c.agent = f.agent(cs.Agent)
 		}
@@ -327,6 +358,7 @@ func (f *Floor) applySnapshot(ev *feed.Event) {
 			f.calls[c.id] = c
 			f.waiting++
 		}
+		f.recovery.offered(f.todayStart, c)
 	}
 }
 
@@ -355,7 +387,8 @@ func (f *Floor) Snapshot() feed.Snapshot {
 	for _, m := range []map[string]*call{f.calls, f.wrapping} {
 		for _, id := range sortedKeys(m) {
 			c := m[id]
-			cs := feed.CallSnap{Call: c.id, Queue: c.queue.id, Offered: c.offered, Answered: c.answered, Ended: c.ended}
+			cs := feed.CallSnap{Call: c.id, Queue: c.queue.id, Offered: c.offered, Answered: c.answered, Ended: c.ended,
+				Channel: c.channel, Caller: c.caller}
 			if c.agent != nil {
 				cs.Agent = c.agent.id
 			}
@@ -385,14 +418,4 @@ func (c *call) describe2() string {
 		return " (no such call is live)"
 	}
 	return " (it is " + c.describe() + ")"
-}
-
-func (f *Floor) remember(it RecoveryItem) {
-	const keep = 500
-	if len(f.recovery) < keep {
-		f.recovery = append(f.recovery, it)
-	} else {
-		f.recovery[f.recNext] = it
-	}
-	f.recNext = (f.recNext + 1) % keep
 }

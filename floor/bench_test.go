@@ -104,3 +104,33 @@ func BenchmarkReport(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkReportFullRecovery is one report of a floor whose day's recovery
+// list is full: maxRecoveryItems abandons by callers who each call twice,
+// so half the items carry a redial.
+// It is what a report costs at the list's bound.
+func BenchmarkReportFullRecovery(b *testing.B) {
+	f := New(Options{})
+	emit := func(ev feed.Event) {
+		if o := f.ingest(&feed.Decoded{Event: ev, HasSeq: true}, Recording); o != Applied {
+			b.Fatalf("%s: %v %s", ev.Type, o, f.stats.LastError)
+		}
+	}
+	seq := int64(0)
+	for i := range maxRecoveryItems {
+		// A call every 2 s from 08:00, all within the day; each caller
+		// calls again 20,000 s after their first call abandoned.
+		at := t0.Add(time.Duration(i) * 2 * time.Second)
+		c, caller := fmt.Sprintf("c%d", i), fmt.Sprintf("+1555%07d", i%(maxRecoveryItems/2))
+		seq++
+		emit(feed.Event{Type: feed.TypeOffered, Seq: seq, TS: at, Call: c, Queue: "q1", Channel: feed.ChannelVoice, Caller: caller})
+		seq++
+		emit(feed.Event{Type: feed.TypeAbandoned, Seq: seq, TS: at.Add(30 * time.Second), Call: c, Queue: "q1", Reason: feed.ReasonCaller})
+	}
+	if n := len(f.Report(All).Recovery); n != maxRecoveryItems {
+		b.Fatalf("%d items listed, want %d", n, maxRecoveryItems)
+	}
+	for b.Loop() {
+		f.Report(All)
+	}
+}

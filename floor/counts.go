@@ -9,7 +9,8 @@ import (
 // queueCounts are the counted figures of a queue over some span.
 type queueCounts struct {
 	offered, answered, within     int64
-	abandoned, short, abandonedIn int64 // abandonedIn: abandoned with wait within the goal
+	abandoned, short, abandonedIn int64            // abandonedIn: abandoned with wait within the goal
+	byReason                      map[string]int64 // abandoned by reason; nil until one is
 	waitSum                       float64
 	handleSum                     float64
 	handled                       int64 // wrapped calls with an AHT sample
@@ -135,10 +136,12 @@ const (
 type fact struct {
 	at    time.Time
 	kind  factKind
+	flags uint8 // next to kind, so the two share one word
 	q     *queue
 	a     *agent
 	v     float64 // wait or handle time, seconds
-	flags uint8
+	// reason is an abandon's (one shared copy of each: the guard keeps them)
+	reason string
 	// survey scores, NaN when not asked
 	csat, nps, ces float64
 }
@@ -167,6 +170,10 @@ func (fc *fact) addTo(qc *queueCounts, ac *agentCounts) {
 		if fc.flags&flagShort != 0 {
 			qc.short++
 		}
+		if qc.byReason == nil {
+			qc.byReason = map[string]int64{}
+		}
+		qc.byReason[fc.reason]++
 	case factMissed:
 		ac.missed++
 	case factTransferred:

@@ -54,6 +54,21 @@ type Options struct {
 	// that time zone (default midnight UTC).
 	DayStartHour int
 	Location     *time.Location
+
+	// Bounds (guard.go), each with its Default when zero. A line past one is
+	// bad, with the reason, and changes nothing: hostile or broken data can
+	// neither steal the clock nor grow the fold without end.
+	//
+	// MaxClockJump is how far ahead of the floor clock a ts may be; on a
+	// live feed, also how far ahead of WallClock (default time.Now).
+	MaxClockJump time.Duration
+	WallClock    func() time.Time
+	// MaxQueues, MaxAgents and MaxCalls bound the queues and agents the
+	// floor holds and its live calls (waiting, talking, in wrap-up).
+	MaxQueues, MaxAgents, MaxCalls int
+	// MaxLine is the longest line in bytes; a snapshot may be longer by a
+	// fixed allowance for each item it lists.
+	MaxLine int
 }
 
 // Floor is the folded state of one feed. It is not safe for concurrent use:
@@ -80,11 +95,12 @@ type Floor struct {
 	calls    map[string]*call // waiting or in conversation
 	wrapping map[string]*call // in wrap-up, until call.wrapped
 	waiting  int
+	kept     keptStrings // one copy of each skill, reason and channel
 
 	log      factLog
 	waitHist waitHistory
-	recovery []RecoveryItem // ring, newest at recoveryNext-1
-	recNext  int
+	recovery recoveryDay // the day's customers to win back
+	drill    drillLog
 }
 
 // New makes an empty Floor.
@@ -95,6 +111,7 @@ func New(opts Options) *Floor {
 	if opts.Location == nil {
 		opts.Location = time.UTC
 	}
+	opts.setBounds()
 	if opts.Goals != nil {
 		if opts.Goals.Day.StartHour != nil {
 			opts.DayStartHour = *opts.Goals.Day.StartHour
@@ -109,6 +126,7 @@ func New(opts Options) *Floor {
 		agents:   map[string]*agent{},
 		calls:    map[string]*call{},
 		wrapping: map[string]*call{},
+		kept:     newKeptStrings(opts.MaxQueues),
 	}
 }
 
@@ -143,11 +161,12 @@ func (f *Floor) Track(line []byte) { f.IngestLine(line, Recording) }
 // client counts lines" says.
 func (f *Floor) IngestLine(line []byte, mode Mode) Outcome {
 	f.lineNo++
-	d := feed.Decode(line)
+	d := f.decode(line)
 	return f.ingest(&d, mode)
 }
 
 func (f *Floor) ingest(d *feed.Decoded, mode Mode) Outcome {
+	f.guard(d, mode)
 	ev := &d.Event
 	if !d.HasSeq {
 		return f.bad(d.Err)

@@ -7,11 +7,11 @@ import (
 	"github.com/floorwatch/floorwatch/feed"
 )
 
-// sampleLines are the lines of the repository's sample recording, the seed
-// of the fold's fuzz corpus.
-func sampleLines(tb testing.TB) [][]byte {
+// sampleLines are the lines of a recording in the repository's testdata,
+// seeds of the fold's fuzz corpus.
+func sampleLines(tb testing.TB, name string) [][]byte {
 	tb.Helper()
-	b, err := os.ReadFile("../testdata/sample.jsonl")
+	b, err := os.ReadFile("../testdata/" + name)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -26,10 +26,20 @@ func sampleLines(tb testing.TB) [][]byte {
 // FuzzFold folds a recording with one line replaced by the fuzzer's, in
 // both modes, and checks what must hold whatever arrives.
 func FuzzFold(f *testing.F) {
-	lines := sampleLines(f)
+	lines := sampleLines(f, "sample.jsonl")
 	for i, l := range lines {
 		f.Add(uint8(i), l)
 	}
+	// Protocol 1.1 lines in the version 1 recording's place: abandon
+	// reasons, transfers out, callers and channels, drill lines.
+	for i, l := range sampleLines(f, "protocol-1.1.jsonl") {
+		f.Add(uint8(i), l)
+	}
+	f.Add(uint8(17), []byte(`{"type":"call.abandoned","seq":18,"ts":"2026-11-23T08:02:30.000Z","call":"c4","queue":"support","reason":"withdrawn"}`))
+	f.Add(uint8(23), []byte(`{"type":"call.transferred","seq":24,"ts":"2026-11-23T08:04:50.000Z","call":"c2","agent":"a2","to":"+15550100"}`))
+	f.Add(uint8(13), []byte(`{"type":"call.offered","seq":14,"ts":"2026-11-23T08:01:00.000Z","call":"c3","queue":"support","caller":"c2","channel":7}`))
+	f.Add(uint8(0), []byte(`{"type":"drill.started","seq":1,"ts":"2026-11-23T08:00:00.000Z","scenario":"rush","seed":3,"briefing":"go"}`))
+	f.Add(uint8(1), []byte(`{"type":"drill.action","seq":2,"ts":"2026-11-23T08:00:00.000Z","by":"sam","command":null,"result":"refused: no"}`))
 	f.Add(uint8(3), []byte(`{"type":"call.answered","seq":4,"ts":"2026-11-23T08:00:00.000Z","call":"c9","queue":"support","agent":"a1"}`))
 	f.Add(uint8(5), []byte(`{"type":"snapshot","seq":99,"ts":"2026-11-23T08:00:00.000Z","queues":[],"agents":[],"calls":[{"call":"c1","queue":"q","offered":"2026-11-23T07:00:00Z","answered":null,"ended":null}]}`))
 	f.Fuzz(func(t *testing.T, at uint8, line []byte) {
@@ -77,9 +87,26 @@ func checkInvariants(t *testing.T, fl *Floor) {
 				}
 			}
 		}
+		for _, m := range ms {
+			var byReason int64
+			for _, n := range m.AbandonedByReason {
+				byReason += n
+			}
+			if m.AbandonedByReason == nil || byReason != m.Abandoned {
+				t.Fatalf("%v: abandoned %d, by reason %v", w, m.Abandoned, m.AbandonedByReason)
+			}
+		}
 		for _, a := range r.Agents {
 			if a.Handled < 0 || a.Missed < 0 || a.AuxS < 0 || a.StateS < 0 {
 				t.Fatalf("%v: impossible agent %+v", w, a)
+			}
+		}
+		for i, it := range r.Recovery {
+			if i > 0 && it.At.After(r.Recovery[i-1].At) {
+				t.Fatalf("%v: recovery not newest first: %+v", w, r.Recovery)
+			}
+			if it.Redial != nil && (it.Redial.Call == it.Call || it.Redial.At.Before(it.At)) {
+				t.Fatalf("%v: %s's redial %+v is not a later call", w, it.Call, *it.Redial)
 			}
 		}
 	}

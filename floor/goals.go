@@ -13,6 +13,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/floorwatch/floorwatch/feed"
+	"github.com/floorwatch/floorwatch/safetext"
 )
 
 // Goals is the local goals file: overrides of the feed's queue goals, the
@@ -34,10 +35,16 @@ type DayGoal struct {
 
 // QueueGoal overrides a queue's goal; unset fields keep the feed's.
 type QueueGoal struct {
+	// Name is shown where the feed names the queue by id only (a phone
+	// system's queue_log knows queues by their dialplan name).
+	Name          string   `yaml:"name"`
 	SLThresholdS  *float64 `yaml:"sl_threshold_s"`
 	SLTarget      *float64 `yaml:"sl_target"`
 	ShortAbandonS *float64 `yaml:"short_abandon_s"`
 	SLMode        string   `yaml:"sl_mode"`
+	// WrapS is the queue's wrap-up time in seconds, for sources that log no
+	// wrap-up end (Asterisk's wrapuptime in queues.conf). Unset: none.
+	WrapS *float64 `yaml:"wrap_s"`
 }
 
 // AgentGoals are targets for an agent; unset ones are not checked.
@@ -51,8 +58,8 @@ type AgentGoals struct {
 
 // RecoveryRule says which customers the Recovery view lists.
 type RecoveryRule struct {
-	// AbandonWaitS: an abandon after a longer wait is listed (default: the
-	// queue's answer-time threshold).
+	// AbandonWaitS: only an abandon after a longer wait is listed (default:
+	// every abandon that is not a short abandon).
 	AbandonWaitS *float64 `yaml:"abandon_wait_s"`
 	CSATAtMost   *float64 `yaml:"csat_at_most"` // default 2
 	NPSAtMost    *float64 `yaml:"nps_at_most"`  // default 6 (a detractor)
@@ -81,6 +88,7 @@ func ParseGoals(b []byte) (*Goals, error) {
 	if err := dec.Decode(&g); err != nil {
 		return nil, fmt.Errorf("goals: %w", err)
 	}
+	g.clean()
 	if h := g.Day.StartHour; h != nil && (*h < 0 || *h > 23) {
 		return nil, fmt.Errorf("goals: day.start_hour: %d is not an hour (0..23)", *h)
 	}
@@ -101,6 +109,9 @@ func ParseGoals(b []byte) (*Goals, error) {
 			return nil, err
 		}
 		if err := inRange(where+".short_abandon_s", q.ShortAbandonS, 0, math.Inf(1)); err != nil {
+			return nil, err
+		}
+		if err := inRange(where+".wrap_s", q.WrapS, 0, 86400); err != nil {
 			return nil, err
 		}
 		if q.SLMode != "" && !feed.ValidSLMode(q.SLMode) {
@@ -133,6 +144,26 @@ func ParseGoals(b []byte) (*Goals, error) {
 	return &g, nil
 }
 
+// clean makes the file's ids and names safe to show: a goals file is text
+// from outside like a feed.
+func (g *Goals) clean() {
+	if len(g.Queues) > 0 {
+		qs := make(map[string]QueueGoal, len(g.Queues))
+		for id, q := range g.Queues {
+			q.Name = safetext.Clean(q.Name)
+			qs[safetext.Clean(id)] = q
+		}
+		g.Queues = qs
+	}
+	if len(g.Agents) > 0 {
+		as := make(map[string]AgentGoals, len(g.Agents))
+		for id, a := range g.Agents {
+			as[safetext.Clean(id)] = a
+		}
+		g.Agents = as
+	}
+}
+
 func inRange(field string, v *float64, lo, hi float64) error {
 	if v != nil && (*v < lo || *v > hi || math.IsNaN(*v)) {
 		return fmt.Errorf("goals: %s: %v is out of range %v..%v", field, *v, lo, hi)
@@ -157,7 +188,35 @@ func (g *Goals) queueGoal(c feed.QueueConfig) feed.QueueConfig {
 	if o.SLMode != "" {
 		c.SLMode = o.SLMode
 	}
+	if c.Name == "" {
+		c.Name = o.Name
+	}
 	return c
+}
+
+// QueueConfigs are the goals file's queues as complete configs (the
+// protocol's defaults where the file is silent), sorted by id: what a
+// bridge announces for a source that carries no goals.
+func (g *Goals) QueueConfigs() []feed.QueueConfig {
+	if g == nil {
+		return nil
+	}
+	out := make([]feed.QueueConfig, 0, len(g.Queues))
+	for _, id := range sortedKeys(g.Queues) {
+		out = append(out, g.queueGoal(feed.DefaultQueueConfig(id)))
+	}
+	return out
+}
+
+// WrapUp is a queue's wrap-up time from the goals file (0 when unset).
+func (g *Goals) WrapUp(queue string) time.Duration {
+	if g == nil {
+		return 0
+	}
+	if q, ok := g.Queues[queue]; ok && q.WrapS != nil {
+		return time.Duration(*q.WrapS * float64(time.Second))
+	}
+	return 0
 }
 
 // agentGoals are the team's goals with the agent's own on top.
@@ -208,11 +267,13 @@ func (a *AgentReport) flags() []string {
 	return out
 }
 
-func (f *Floor) longWait(g feed.QueueConfig) float64 {
+// listsAbandon says whether an abandon after wait seconds goes on the
+// recovery list.
+func (f *Floor) listsAbandon(wait float64, short bool) bool {
 	if r := f.opts.Goals; r != nil && r.Recovery.AbandonWaitS != nil {
-		return *r.Recovery.AbandonWaitS
+		return wait > *r.Recovery.AbandonWaitS
 	}
-	return g.SLThresholdS
+	return !short
 }
 
 func (f *Floor) lowScore(fc fact) bool {

@@ -2,8 +2,9 @@ package floor
 
 import (
 	"fmt"
+	"maps"
 	"math"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -174,8 +175,12 @@ func (f *Floor) Report(w Window) *Report {
 	floorState.fill(&r.Floor)
 	r.Floor.Occupancy = occupancy(floorTime)
 
-	r.Recovery = f.recoveryList(w)
+	r.Recovery, r.RecoveryDropped = f.recovery.list(f.todayStart)
 	r.History = f.history(now)
+	if d := f.drill.started; d != nil {
+		r.Drill = ptr(*d)
+	}
+	r.Actions, r.ActionsDropped = slices.Clone(f.drill.actions), f.drill.dropped
 	return r
 }
 
@@ -267,6 +272,12 @@ func (c *queueCounts) add(o queueCounts) {
 	c.abandoned += o.abandoned
 	c.short += o.short
 	c.abandonedIn += o.abandonedIn
+	for r, n := range o.byReason {
+		if c.byReason == nil {
+			c.byReason = map[string]int64{}
+		}
+		c.byReason[r] += n
+	}
 	c.waitSum += o.waitSum
 	c.handleSum += o.handleSum
 	c.handled += o.handled
@@ -288,11 +299,16 @@ func countsMetrics(c queueCounts, slNum, slDen float64) Metrics {
 	m := Metrics{
 		Offered: c.offered, Answered: c.answered, Abandoned: c.abandoned,
 		ShortAbandoned: c.short, AnsweredWithin: c.within,
-		ServiceLevel: ratio(slNum, slDen),
-		ASAS:         ratio(c.waitSum, float64(c.answered)),
-		AHTS:         ratio(c.handleSum, float64(c.handled)),
-		AbandonRate:  ratio(float64(c.abandoned-c.short), float64(c.offered-c.short)),
-		Surveys:      c.surveys.n,
+		// A copy: the counters go on counting after the Report is made.
+		AbandonedByReason: maps.Clone(c.byReason),
+		ServiceLevel:      ratio(slNum, slDen),
+		ASAS:              ratio(c.waitSum, float64(c.answered)),
+		AHTS:              ratio(c.handleSum, float64(c.handled)),
+		AbandonRate:       ratio(float64(c.abandoned-c.short), float64(c.offered-c.short)),
+		Surveys:           c.surveys.n,
+	}
+	if m.AbandonedByReason == nil {
+		m.AbandonedByReason = map[string]int64{}
 	}
 	m.CSAT, m.NPS, m.CES = c.surveys.scores()
 	return m
@@ -388,21 +404,6 @@ func (f *Floor) arrivals(now time.Time) map[*queue]float64 {
 	return out
 }
 
-// recoveryList is the remembered recovery items within w, newest first.
-func (f *Floor) recoveryList(w Window) []RecoveryItem {
-	from := f.windowStart(w)
-	out := make([]RecoveryItem, 0, len(f.recovery))
-	n := len(f.recovery)
-	for i := 0; i < n; i++ {
-		it := f.recovery[(f.recNext-1-i+2*n)%n]
-		if !it.At.Before(from) {
-			out = append(out, it)
-		}
-	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].At.After(out[j].At) })
-	return out
-}
-
 // history is the last hour, a point a minute, oldest first.
 func (f *Floor) history(now time.Time) History {
 	const points = 60
@@ -410,6 +411,9 @@ func (f *Floor) history(now time.Time) History {
 	end := now.Truncate(time.Minute)
 	num := make([]float64, points)
 	den := make([]float64, points)
+	// Only the service level is read here: one map takes every abandon's
+	// reason instead of one map per fact.
+	reasons := map[string]int64{}
 	for _, fc := range f.log.live() {
 		i := points - 1 - int(end.Sub(fc.at.Truncate(time.Minute))/time.Minute)
 		if i < 0 || i >= points {
@@ -419,7 +423,7 @@ func (f *Floor) history(now time.Time) History {
 		case factOffered:
 			h.Arrivals[i]++
 		case factAnswered, factAbandoned:
-			var c queueCounts
+			c := queueCounts{byReason: reasons}
 			var spare agentCounts
 			fc.addTo(&c, &spare)
 			n, d := slParts(c, f.goal(fc.q).SLMode)

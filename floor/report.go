@@ -19,8 +19,19 @@ type Report struct {
 	Agents []AgentReport `json:"agents"`
 
 	// For the dashboard; not part of `status --json`.
-	Recovery []RecoveryItem `json:"-"` // newest first
-	History  History        `json:"-"`
+	//
+	// Recovery is the day's customers to win back (whatever the window),
+	// newest first; RecoveryDropped counts the day's oldest items let go to
+	// keep the list bounded.
+	Recovery        []RecoveryItem `json:"-"`
+	RecoveryDropped int64          `json:"-"`
+	History         History        `json:"-"`
+	// Drill is the drill.started line of a drill feed (nil otherwise);
+	// Actions are its drill.action lines, oldest first, the most recent
+	// maxDrillActions of them (ActionsDropped counts the older ones).
+	Drill          *DrillStart   `json:"-"`
+	Actions        []DrillAction `json:"-"`
+	ActionsDropped int64         `json:"-"`
 }
 
 // FeedStats is the line accounting of the feed.
@@ -40,27 +51,30 @@ type FeedStats struct {
 // Metrics are the figures of the contract, for a queue or the whole floor.
 // A ratio with no denominator is nil (null in JSON).
 type Metrics struct {
-	Offered        int64    `json:"offered"`
-	Answered       int64    `json:"answered"`
-	Abandoned      int64    `json:"abandoned"`
-	ShortAbandoned int64    `json:"short_abandoned"`
-	AnsweredWithin int64    `json:"answered_within"`
-	ServiceLevel   *float64 `json:"service_level"`
-	ASAS           *float64 `json:"asa_s"`
-	AHTS           *float64 `json:"aht_s"`
-	AbandonRate    *float64 `json:"abandon_rate"`
-	Waiting        int      `json:"waiting"`
-	LongestWaitS   *float64 `json:"longest_wait_s"`
-	Staffed        int      `json:"staffed"`
-	Available      int      `json:"available"`
-	OnCall         int      `json:"on_call"`
-	WrapUp         int      `json:"wrap_up"`
-	Aux            int      `json:"aux"`
-	Occupancy      *float64 `json:"occupancy"`
-	CSAT           *float64 `json:"csat"`
-	NPS            *float64 `json:"nps"`
-	CES            *float64 `json:"ces"`
-	Surveys        int64    `json:"surveys"`
+	Offered        int64 `json:"offered"`
+	Answered       int64 `json:"answered"`
+	Abandoned      int64 `json:"abandoned"`
+	ShortAbandoned int64 `json:"short_abandoned"`
+	// AbandonedByReason counts abandons by why the call left (protocol
+	// 1.1): only reasons that occurred, empty (never nil) when none did.
+	AbandonedByReason map[string]int64 `json:"abandoned_by_reason"`
+	AnsweredWithin    int64            `json:"answered_within"`
+	ServiceLevel      *float64         `json:"service_level"`
+	ASAS              *float64         `json:"asa_s"`
+	AHTS              *float64         `json:"aht_s"`
+	AbandonRate       *float64         `json:"abandon_rate"`
+	Waiting           int              `json:"waiting"`
+	LongestWaitS      *float64         `json:"longest_wait_s"`
+	Staffed           int              `json:"staffed"`
+	Available         int              `json:"available"`
+	OnCall            int              `json:"on_call"`
+	WrapUp            int              `json:"wrap_up"`
+	Aux               int              `json:"aux"`
+	Occupancy         *float64         `json:"occupancy"`
+	CSAT              *float64         `json:"csat"`
+	NPS               *float64         `json:"nps"`
+	CES               *float64         `json:"ces"`
+	Surveys           int64            `json:"surveys"`
 	// SLTarget is the goal the service level is held against: the queue's
 	// own, or for the floor the mean of the queues' targets weighted by their
 	// service-level denominators (a plain mean while no queue has one).
@@ -107,19 +121,80 @@ type AgentReport struct {
 	Flags []string   `json:"flags"`
 }
 
-// RecoveryItem is a customer to win back: a call abandoned after a long wait,
-// or a survey with a low score.
+// Kinds of recovery items.
+const (
+	RecoveryAbandon = "abandon" // a caller who left the queue unanswered
+	RecoverySurvey  = "survey"  // a survey with a low score
+)
+
+// RecoveryItem is a customer to win back: a call abandoned (other than a
+// short abandon, or after the goals file's recovery.abandon_wait_s), or a
+// survey with a low score.
 type RecoveryItem struct {
-	At      time.Time `json:"at"`
-	Kind    string    `json:"kind"` // "abandon" or "survey"
+	At    time.Time `json:"at"`   // when the call left, or the survey came
+	Kind  string    `json:"kind"` // RecoveryAbandon or RecoverySurvey
+	Call  string    `json:"call"`
+	Queue string    `json:"queue"`
+	Agent string    `json:"agent,omitempty"`
+	// Caller is whom to call back, as the source gives it ("" when it gave
+	// none); Channel the call's channel; Reason why an abandoned call left
+	// (feed.ReasonCaller and the others, or a source's own word).
+	Caller  string  `json:"caller,omitempty"`
+	Channel string  `json:"channel,omitempty"`
+	Reason  string  `json:"reason,omitempty"`
+	WaitS   float64 `json:"wait_s,omitempty"`
+	// Redial is the caller's latest call offered since this abandon, and
+	// what became of it; nil when the caller has not called again (or is
+	// unknown).
+	Redial  *Redial  `json:"redial,omitempty"`
+	CSAT    *float64 `json:"csat,omitempty"`
+	NPS     *float64 `json:"nps,omitempty"`
+	CES     *float64 `json:"ces,omitempty"`
+	Comment string   `json:"comment,omitempty"`
+}
+
+// Key names the item for as long as the floor lives, so a view can mark it
+// done and find the mark again in the next Report.
+func (it *RecoveryItem) Key() string {
+	return it.Kind + "/" + it.Call + "@" + feed.FormatTime(it.At)
+}
+
+// What became of a redial.
+const (
+	RedialWaiting     = "waiting"     // still in the queue
+	RedialAnswered    = "answered"    // Agent is talking with the caller
+	RedialEnded       = "ended"       // Agent finished the conversation
+	RedialTransferred = "transferred" // Agent sent it to Queue, or out of the floor (To)
+	RedialAbandoned   = "abandoned"   // the caller left again (listed on its own too)
+)
+
+// Redial is a later call from the same caller.
+type Redial struct {
 	Call    string    `json:"call"`
+	At      time.Time `json:"at"` // when it was offered
 	Queue   string    `json:"queue"`
+	Outcome string    `json:"outcome"`
 	Agent   string    `json:"agent,omitempty"`
-	WaitS   float64   `json:"wait_s,omitempty"`
-	CSAT    *float64  `json:"csat,omitempty"`
-	NPS     *float64  `json:"nps,omitempty"`
-	CES     *float64  `json:"ces,omitempty"`
-	Comment string    `json:"comment,omitempty"`
+	To      string    `json:"to,omitempty"`
+}
+
+// DrillStart is a drill feed's opening line (drill.started).
+type DrillStart struct {
+	At       time.Time
+	Scenario string
+	Seed     int64
+	Briefing string
+}
+
+// DrillAction is a supervisor's command as the simulator took it
+// (drill.action): Command is "" when the frame held none, Result "ok" or
+// "refused: why".
+type DrillAction struct {
+	At      time.Time
+	ID      string
+	By      string
+	Command string
+	Result  string
 }
 
 // History holds the last hour of the floor, a point a minute, oldest first,

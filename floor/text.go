@@ -39,22 +39,30 @@ func WriteText(w io.Writer, r *Report) error {
 		fmt.Fprintf(&b, "last bad line: %s\n", s.LastError)
 	}
 	m := r.Floor
-	fmt.Fprintf(&b, "\nservice level %s (goal %s)  offered %d  answered %d (%d within goal)  abandoned %d (%d short)  abandon rate %s\n",
-		Pct(m.ServiceLevel), Pct(&m.SLTarget), m.Offered, m.Answered, m.AnsweredWithin, m.Abandoned, m.ShortAbandoned, Pct(m.AbandonRate))
+	short := fmt.Sprintf("%d short", m.ShortAbandoned)
+	if why := ReasonsText(m.AbandonedByReason); why != "" {
+		short += "; " + why
+	}
+	fmt.Fprintf(&b, "\nservice level %s (goal %s)  offered %d  answered %d (%d within goal)  abandoned %d (%s)  abandon rate %s\n",
+		Pct(m.ServiceLevel), Pct(&m.SLTarget), m.Offered, m.Answered, m.AnsweredWithin, m.Abandoned, short, Pct(m.AbandonRate))
 	fmt.Fprintf(&b, "waiting %d (longest %s)  ASA %s  AHT %s\n", m.Waiting, Secs(m.LongestWaitS), Secs(m.ASAS), Secs(m.AHTS))
 	fmt.Fprintf(&b, "agents %d staffed: %d available, %d on call, %d wrap-up, %d aux  occupancy %s\n",
 		m.Staffed, m.Available, m.OnCall, m.WrapUp, m.Aux, Pct(m.Occupancy))
 	fmt.Fprintf(&b, "customers: CSAT %s  NPS %s  CES %s  (%d surveys)\n\n", Num(m.CSAT, 2), Num(m.NPS, 0), Num(m.CES, 2), m.Surveys)
 
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "QUEUE\tSL\tGOAL\tOFFERED\tANSWERED\tABANDONED\tABANDON%\tASA\tAHT\tWAITING\tLONGEST\tSTAFFED\tAVAIL\tNEEDED\tCSAT")
+	fmt.Fprintln(tw, "QUEUE\tNAME\tSL\tGOAL\tOFFERED\tANSWERED\tABANDONED\tABANDON%\tASA\tAHT\tWAITING\tLONGEST\tSTAFFED\tAVAIL\tNEEDED\tCSAT")
 	for _, q := range r.Queues {
 		needed := "-"
 		if q.AgentsNeeded != nil {
 			needed = fmt.Sprint(*q.AgentsNeeded)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s/%gs\t%d\t%d\t%d\t%s\t%s\t%s\t%d\t%s\t%d\t%d\t%s\t%s\n",
-			q.Queue, Pct(q.ServiceLevel), Pct(&q.SLTarget), q.SLThresholdS, q.Offered, q.Answered, q.Abandoned,
+		abandoned := fmt.Sprint(q.Abandoned)
+		if why := ReasonsText(q.AbandonedByReason); why != "" {
+			abandoned += " (" + why + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s/%gs\t%d\t%d\t%s\t%s\t%s\t%s\t%d\t%s\t%d\t%d\t%s\t%s\n",
+			q.Queue, q.Name, Pct(q.ServiceLevel), Pct(&q.SLTarget), q.SLThresholdS, q.Offered, q.Answered, abandoned,
 			Pct(q.AbandonRate), Secs(q.ASAS), Secs(q.AHTS), q.Waiting, Secs(q.LongestWaitS), q.Staffed, q.Available,
 			needed, Num(q.CSAT, 2))
 	}
@@ -91,6 +99,30 @@ func auxText(a AgentReport) string {
 		parts = append(parts, r+" "+Secs(&s))
 	}
 	return Secs(&a.AuxS) + " (" + strings.Join(parts, ", ") + ")"
+}
+
+// ReasonsText writes abandons by reason, most first ("timeout 3, caller
+// 2"), or "" when every abandon was a caller hanging up: the word
+// "abandoned" already says that, and a version 1 feed gives no other.
+func ReasonsText(byReason map[string]int64) string {
+	reasons := make([]string, 0, len(byReason))
+	for r := range byReason {
+		reasons = append(reasons, r)
+	}
+	if len(reasons) == 0 || len(reasons) == 1 && reasons[0] == feed.ReasonCaller {
+		return ""
+	}
+	sort.Slice(reasons, func(i, j int) bool {
+		if ni, nj := byReason[reasons[i]], byReason[reasons[j]]; ni != nj {
+			return ni > nj
+		}
+		return reasons[i] < reasons[j]
+	})
+	parts := make([]string, len(reasons))
+	for i, r := range reasons {
+		parts[i] = fmt.Sprintf("%s %d", r, byReason[r])
+	}
+	return strings.Join(parts, ", ")
 }
 
 // Pct writes a ratio as a percentage, "-" when there is none.

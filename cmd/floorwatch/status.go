@@ -22,11 +22,13 @@ func init() {
 type floorFlags struct {
 	goals  string
 	window string
+	limitFlags
 }
 
 func (ff *floorFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&ff.goals, "goals", "", "goals `FILE` (YAML): queue goal overrides, team and agent targets, day start")
 	fs.StringVar(&ff.window, "window", "all", "figures over a `span`: all, today, or a rolling window such as 30m")
+	ff.limitFlags.register(fs)
 }
 
 // options checks the flags and makes the fold's options and window.
@@ -36,6 +38,9 @@ func (ff *floorFlags) options() (floor.Options, floor.Window, error) {
 		return floor.Options{}, w, usageError("--window: %v", err)
 	}
 	opts := floor.Options{Horizon: w.Span()}
+	if err := ff.limitFlags.options(&opts); err != nil {
+		return opts, w, err
+	}
 	if ff.goals != "" {
 		g, err := floor.LoadGoals(ff.goals)
 		if err != nil {
