@@ -1,19 +1,22 @@
 package feed
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/floorwatch/floorwatch/safetext"
 )
 
 // Client defaults.
@@ -23,6 +26,12 @@ const (
 	// DefaultReadTimeout: a feed heartbeats at least every 2 s, so this much
 	// silence means the connection is dead even if TCP has not noticed.
 	DefaultReadTimeout = 10 * time.Second
+
+	// stableAfter is how long a connection must stay up after its hello to
+	// count as a success and reset the backoff. One that ends sooner, failed
+	// or asking to resume, is a failure: a feed that breaks right after its
+	// hello is otherwise redialled at the shortest delay forever.
+	stableAfter = 10 * time.Second
 
 	clientHandshakeTimeout = 10 * time.Second
 	// A snapshot of a large floor or a catch-up frame can be big, but a
@@ -54,9 +63,17 @@ type ClientOptions struct {
 	OnStatus func(ConnStatus)
 }
 
+// BadLineReporter is a Sink that can say what was wrong with the last line
+// it could not read; the client quotes it when the feed keeps breaking its
+// sequence, so the views can say why the connection keeps starting over.
+type BadLineReporter interface {
+	LastBadLine() string
+}
+
 // Client keeps a Sink fed from a feed server: it dials, hands every frame
-// to the sink, resumes at once when the sink sees a gap, and reconnects
-// with backoff when the connection fails.
+// to the sink, resumes when the sink sees a gap, and reconnects with backoff
+// when the connection fails. Resumes back off like failures: only the first
+// after a stable connection is immediate.
 type Client struct {
 	url  *url.URL
 	sink Sink
@@ -128,34 +145,14 @@ func Backoff(n int, minD, maxD time.Duration, u float64) time.Duration {
 func (c *Client) Run(ctx context.Context) error {
 	failures := 0
 	for {
-		live, err := c.session(ctx, nil)
-		if live {
-			failures = 0
-		}
-		switch {
-		case ctx.Err() != nil:
-			c.setStatus(func(s *ConnStatus) { s.State, s.Err = ConnClosed, "" })
-			return nil
-		case errors.Is(err, ErrFeedEnded):
+		liveAt, err := c.session(ctx, nil)
+		if errors.Is(err, ErrFeedEnded) && ctx.Err() == nil {
 			c.setStatus(func(s *ConnStatus) { s.State, s.Err = ConnClosed, err.Error() })
 			return err
-		case errors.Is(err, errResync):
-			// The sink saw a gap: resume from its last applied seq right
-			// away; the events after it fill the hole.
-			continue
 		}
-		failures++
-		wait := Backoff(failures, c.opt.MinBackoff, c.opt.MaxBackoff, rand.Float64())
-		c.setStatus(func(s *ConnStatus) {
-			s.State, s.Err, s.Attempts, s.Retry = ConnReconnecting, err.Error(), failures, time.Now().Add(wait)
-		})
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if ctx.Err() != nil || !c.backOff(ctx, &failures, liveAt, err) {
 			c.setStatus(func(s *ConnStatus) { s.State, s.Err = ConnClosed, "" })
 			return nil
-		case <-t.C:
 		}
 	}
 }
@@ -163,7 +160,7 @@ func (c *Client) Run(ctx context.Context) error {
 // CatchUp reads the feed until the sink has applied everything up to the
 // seq the server announced in its first hello, then returns: what
 // `floorwatch status --feed` needs. It fails at once if the feed cannot be
-// reached; bound it with ctx.
+// reached or drops the connection; bound it with ctx.
 func (c *Client) CatchUp(ctx context.Context) error {
 	target := int64(-1)
 	caughtUp := func(hello int64) bool {
@@ -174,19 +171,71 @@ func (c *Client) CatchUp(ctx context.Context) error {
 		_, since, ok := c.sink.Resume()
 		return target == 0 || ok && since >= target
 	}
+	failures := 0
+	why := "" // what kept the feed resuming, for a timeout's error
 	for {
-		_, err := c.session(ctx, caughtUp)
+		liveAt, err := c.session(ctx, caughtUp)
 		switch {
 		case err == nil:
 			return nil
-		case errors.Is(err, errResync):
-			continue
 		case ctx.Err() != nil:
-			return fmt.Errorf("%s: not caught up with the feed in time: %w", c.url.Redacted(), ctx.Err())
-		default:
+			if why != "" {
+				why = " (" + why + ")"
+			}
+			return fmt.Errorf("%s: not caught up with the feed in time%s: %w", c.url.Redacted(), why, ctx.Err())
+		case !errors.Is(err, errResync):
 			return err
 		}
+		c.backOff(ctx, &failures, liveAt, err)
+		if failures > 1 {
+			why = c.Status().Err
+		}
 	}
+}
+
+// backOff waits before the next connection after one that went live at
+// liveAt (zero if it never did) and ended with err, counting failures; it
+// returns false if ctx ended first. A resume is immediate only when it is
+// the first failure since a stable connection, so a gap on a healthy feed is
+// filled at once while a feed that keeps breaking its sequence is resumed
+// ever more slowly.
+func (c *Client) backOff(ctx context.Context, failures *int, liveAt time.Time, err error) bool {
+	if !liveAt.IsZero() && time.Since(liveAt) >= stableAfter {
+		*failures = 0
+	}
+	*failures++
+	resync := errors.Is(err, errResync)
+	if resync && *failures == 1 {
+		return true
+	}
+	why := err.Error()
+	if resync {
+		why = c.resyncReason(*failures - 1)
+	}
+	wait := Backoff(*failures, c.opt.MinBackoff, c.opt.MaxBackoff, rand.Float64())
+	c.setStatus(func(s *ConnStatus) {
+		s.State, s.Err, s.Attempts, s.Retry = ConnReconnecting, why, *failures, time.Now().Add(wait)
+	})
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// resyncReason says why the client keeps resuming: the feed skips seqs,
+// most often because a line it sent cannot be read and so loses its seq.
+func (c *Client) resyncReason(resumes int) string {
+	why := fmt.Sprintf("the feed keeps skipping seqs (%d resumes in a row)", resumes)
+	if r, ok := c.sink.(BadLineReporter); ok {
+		if bad := r.LastBadLine(); bad != "" {
+			why = fmt.Sprintf("the feed keeps sending a line I cannot read: %s (%d resumes in a row)", bad, resumes)
+		}
+	}
+	return why
 }
 
 var errResync = errors.New("resync")
@@ -194,8 +243,9 @@ var errResync = errors.New("resync")
 // session is one connection. done, when set, is asked after every frame
 // (with the seq of the connection's hello) whether to stop; session then
 // returns nil. Otherwise it returns why the connection ended: errResync,
-// ErrFeedEnded or a failure; live says whether frames had arrived.
-func (c *Client) session(ctx context.Context, done func(hello int64) bool) (live bool, err error) {
+// ErrFeedEnded or a failure; liveAt is when its first frame arrived (zero
+// if none did).
+func (c *Client) session(ctx context.Context, done func(hello int64) bool) (liveAt time.Time, err error) {
 	u := *c.url
 	q := u.Query()
 	if stream, since, ok := c.sink.Resume(); ok {
@@ -225,11 +275,11 @@ func (c *Client) session(ctx context.Context, done func(hello int64) bool) (live
 		if resp != nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusUnauthorized {
-				return false, fmt.Errorf("%s refused the token (401): set --token or FLOORWATCH_TOKEN", c.url.Redacted())
+				return liveAt, fmt.Errorf("%s refused the token (401): set --token or FLOORWATCH_TOKEN", c.url.Redacted())
 			}
-			return false, fmt.Errorf("%s: upgrade refused: %s", c.url.Redacted(), resp.Status)
+			return liveAt, fmt.Errorf("%s: upgrade refused: %s%s", c.url.Redacted(), resp.Status, refusal(resp))
 		}
-		return false, fmt.Errorf("cannot reach feed %s: %w", c.url.Redacted(), err)
+		return liveAt, fmt.Errorf("cannot reach feed %s: %w", c.url.Redacted(), err)
 	}
 	// Closing the socket when ctx ends unblocks the read below.
 	stop := context.AfterFunc(ctx, func() { ws.Close() })
@@ -242,14 +292,14 @@ func (c *Client) session(ctx context.Context, done func(hello int64) bool) (live
 		ws.SetReadDeadline(time.Now().Add(c.opt.ReadTimeout))
 		_, data, err := ws.ReadMessage()
 		if err != nil {
-			return live, ended(err)
+			return liveAt, ended(err)
 		}
-		if !live {
+		if liveAt.IsZero() {
+			liveAt = time.Now()
 			// A connection starts with a hello announcing the feed's last seq.
 			if hello = helloSeq(data); hello < 0 && done != nil {
-				return true, fmt.Errorf("%s: the feed did not start with a hello", c.url.Redacted())
+				return liveAt, fmt.Errorf("%s: the feed did not start with a hello", c.url.Redacted())
 			}
-			live = true
 			c.setStatus(func(s *ConnStatus) { s.State, s.Err, s.Attempts, s.Retry = ConnLive, "", 0, time.Time{} })
 		}
 		c.mu.Lock()
@@ -257,17 +307,20 @@ func (c *Client) session(ctx context.Context, done func(hello int64) bool) (live
 		c.mu.Unlock()
 		if c.sink.Frame(data) {
 			ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, "resync"), time.Now().Add(time.Second))
-			return true, errResync
+			return liveAt, errResync
 		}
 		if done != nil && done(hello) {
 			ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, "caught up"), time.Now().Add(time.Second))
-			return true, nil
+			return liveAt, nil
 		}
 	}
 }
 
 // ended turns a read error into why the session ended.
 func ended(err error) error {
+	if errors.Is(err, websocket.ErrReadLimit) {
+		return fmt.Errorf("the feed sent a frame over the read limit (%d MiB)", clientReadLimit>>20)
+	}
 	var ce *websocket.CloseError
 	if errors.As(err, &ce) {
 		switch ce.Code {
@@ -282,16 +335,26 @@ func ended(err error) error {
 	return err
 }
 
+// refusal is the first line of the text a server gave with a refused
+// upgrade (the connection caps, the origin check), cleaned and bounded.
+func refusal(resp *http.Response) string {
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 256))
+	line, _, _ := strings.Cut(string(b), "\n")
+	if line = strings.TrimSpace(safetext.Clean(line)); line == "" {
+		return ""
+	}
+	return ": " + line
+}
+
 // helloSeq is the seq the first line of a connection's first frame
 // announces, or -1 when that line is not a hello.
 func helloSeq(frame []byte) int64 {
-	line := frame
-	if i := bytes.IndexByte(frame, '\n'); i >= 0 {
-		line = frame[:i]
-	}
-	d := Decode(line)
-	if d.Err != nil || d.Event.Type != TypeHello {
-		return -1
-	}
-	return d.Event.Seq
+	seq := int64(-1)
+	EachLine(frame, func(line []byte) bool {
+		if d := Decode(line); d.Err == nil && d.Event.Type == TypeHello {
+			seq = d.Event.Seq
+		}
+		return false
+	})
+	return seq
 }

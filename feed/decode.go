@@ -79,6 +79,9 @@ type wire struct {
 	Scenario      json.RawMessage `json:"scenario"`
 	SeedN         json.RawMessage `json:"seed"`
 	Briefing      json.RawMessage `json:"briefing"`
+	Count         json.RawMessage `json:"count"`
+	For           json.RawMessage `json:"for"`
+	AfterS        json.RawMessage `json:"after_s"`
 }
 
 // Decode parses and shape-checks one NDJSON line (without its newline).
@@ -261,7 +264,20 @@ func decodeBody(typ string, w *wire, ev *Event) *LineError {
 		}
 	case TypeDrillAction:
 		d := &Drill{ID: r.id("id", w.ID, false), By: r.id("by", w.By, true),
-			Command: r.id("command", w.Command, false), Result: r.id("result", w.Result, true)}
+			Command: r.id("command", w.Command, false), Result: r.id("result", w.Result, true),
+			Agent: r.id("agent", w.Agent, false), Queue: r.id("queue", w.Queue, false),
+			To: r.id("to", w.To, false), For: r.id("for", w.For, false)}
+		d.Queues, _ = r.skills("queues", w.Queues)
+		count, _, err := integer(w.Count)
+		if err != nil {
+			r.fail("count", err)
+		}
+		d.Count = int(count)
+		if v, present, err := number(w.AfterS); err != nil {
+			r.fail("after_s", err)
+		} else if present {
+			d.AfterS = &v
+		}
 		ev.Drill = d
 	case TypeDrillStarted:
 		seed, _, err := integer(w.SeedN)

@@ -32,13 +32,16 @@ type outEvent struct {
 	Caller  string `json:"caller,omitempty"`
 	To      string `json:"to,omitempty"`
 
-	ID       string  `json:"id,omitempty"`
-	By       string  `json:"by,omitempty"`
-	Command  *string `json:"command,omitempty"`
-	Result   string  `json:"result,omitempty"`
-	Scenario string  `json:"scenario,omitempty"`
-	Seed     *int64  `json:"seed,omitempty"`
-	Briefing string  `json:"briefing,omitempty"`
+	ID       string   `json:"id,omitempty"`
+	By       string   `json:"by,omitempty"`
+	Command  *string  `json:"command,omitempty"`
+	Count    int      `json:"count,omitempty"`
+	For      string   `json:"for,omitempty"`
+	AfterS   *float64 `json:"after_s,omitempty"`
+	Result   string   `json:"result,omitempty"`
+	Scenario string   `json:"scenario,omitempty"`
+	Seed     *int64   `json:"seed,omitempty"`
+	Briefing string   `json:"briefing,omitempty"`
 
 	CSAT    *float64 `json:"csat,omitempty"`
 	NPS     *float64 `json:"nps,omitempty"`
@@ -122,6 +125,10 @@ func Encode(ev *Event) []byte {
 			o.ID, o.By, o.Result = d.ID, d.By, d.Result
 			if d.Command != "" {
 				o.Command = &d.Command
+			}
+			o.Agent, o.Queue, o.To, o.Count, o.For, o.AfterS = d.Agent, d.Queue, d.To, d.Count, d.For, d.AfterS
+			if d.Queues != nil {
+				o.Skills = d.Queues
 			}
 		}
 	case TypeDrillStarted:

@@ -178,13 +178,24 @@ type Event struct {
 }
 
 // Drill is what a drill.action or drill.started line says: ID, By, Command
-// (the command's name, "" when the frame was none) and Result are
-// drill.action's; Scenario, Seed and Briefing drill.started's.
+// (the command's name, "" when the frame was none), Result and the
+// command's own fields are drill.action's; Scenario, Seed and Briefing
+// drill.started's.
 type Drill struct {
-	ID       string
-	By       string
-	Command  string
-	Result   string
+	ID      string
+	By      string
+	Command string
+	Result  string
+	// The command's own fields, those DESIGN.md "Drills" gives it; zero
+	// when it has none. AfterS is nil when absent or null (null ends an
+	// overflow or a callback).
+	Agent    string
+	Queues   []string
+	Count    int
+	For      string
+	Queue    string
+	To       string
+	AfterS   *float64
 	Scenario string
 	Seed     int64
 	Briefing string

@@ -4,46 +4,65 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/floorwatch/floorwatch/safetext"
 )
 
 // Close codes a feed server ends a connection with, besides the standard
 // 1000 (the feed has ended: do not reconnect) and 1001 (the server is going
 // away: reconnect).
 const (
-	// CloseTooSlow: the client fell SendQueue frames behind. It should
-	// reconnect with ?since= and will be served from the history ring.
+	// CloseTooSlow: more than SendBudget bytes were waiting for the client.
+	// It should reconnect with ?since= and will be served from the history.
 	CloseTooSlow = 4000
 )
 
 // Server defaults.
 const (
-	DefaultHistory   = 1 << 16
-	DefaultSendQueue = 1024
+	DefaultHistory = 1 << 16
+	// DefaultSendBudget is minutes of a busy floor's events and a few
+	// seconds of a simulation at full speed: a client that falls this far
+	// behind is better served by a resume than by a longer queue.
+	DefaultSendBudget = 8 << 20
+	// DefaultSendBuffer keeps what a client that stops reading can pin in
+	// the kernel small (Linux would otherwise grow it to megabytes) while
+	// leaving room for a full frame.
+	DefaultSendBuffer = 256 << 10
+	// DefaultMaxConns and DefaultMaxConnsPerAddr are far above a floor's
+	// supervisors and dashboards, and far below what exhausts a server.
+	DefaultMaxConns        = 1000
+	DefaultMaxConnsPerAddr = 64
 	// DefaultHeartbeat is well inside the protocol's 2 s so that a client
 	// watching for silence never sees a healthy feed as stale.
 	DefaultHeartbeat = time.Second
 
-	serverWriteWait  = 10 * time.Second
-	serverPongWait   = 30 * time.Second
-	serverPingPeriod = serverPongWait * 9 / 10
+	serverWriteWait = 10 * time.Second
+	// serverPongWait: a client that reads answers a ping within the time it
+	// takes to read what was sent before it (a socket's buffers); one that
+	// never reads never answers and is cut off this long after connecting.
+	serverPongWait   = 10 * time.Second
+	serverPingPeriod = serverPongWait / 2
 	// Clients send nothing but control frames; anything larger is abuse.
 	serverReadLimit = 4096
-	// maxFrame bounds a frame the server builds from queued lines or
-	// history, so a client never needs a huge read buffer to catch up.
+	// maxFrame bounds a frame the server builds from history or from what is
+	// queued, so a client never needs a huge read buffer to catch up.
 	maxFrame = 256 << 10
 )
 
-// ServerOptions configure a Server. Only Tracker is required.
+// ServerOptions configure a Server. Only Tracker is required; zero values
+// take the defaults.
 type ServerOptions struct {
 	// Feed is the name a hello announces.
 	Feed string
@@ -58,9 +77,21 @@ type ServerOptions struct {
 	Base Tracker
 	// History is how many events the ring keeps for resume (DefaultHistory).
 	History int
-	// SendQueue is how many unsent frames a client may fall behind before
-	// it is closed with CloseTooSlow (DefaultSendQueue).
-	SendQueue int
+	// SendBudget is how many bytes of published events may wait for one
+	// client before it is closed with CloseTooSlow (DefaultSendBudget).
+	SendBudget int
+	// SendBuffer is each connection's kernel send buffer in bytes
+	// (DefaultSendBuffer).
+	SendBuffer int
+	// MaxConns and MaxConnsPerAddr cap the connections served at once, in
+	// all and from one IP address (DefaultMaxConns, DefaultMaxConnsPerAddr).
+	// Over a cap an upgrade gets 503 or 429 with the reason.
+	MaxConns, MaxConnsPerAddr int
+	// AllowOrigins are the browser origins ("https://wall.example.com")
+	// whose pages may open the feed. A request carrying any other Origin
+	// header gets 403 before the upgrade; requests without one, from every
+	// client that is not a browser, are not affected.
+	AllowOrigins []string
 	// Heartbeat is the interval between heartbeats on every connection
 	// (DefaultHeartbeat; the protocol requires at most 2 s).
 	Heartbeat time.Duration
@@ -74,7 +105,8 @@ type ServerOptions struct {
 
 // Server is a WebSocket feed server: it assigns seq to published events,
 // keeps a bounded history for resume, and fans frames out to any number of
-// clients, none of which can slow the publisher or each other.
+// clients, none of which can slow the publisher or each other. Every client
+// is sent the same bytes of history and of live events, never a copy.
 type Server struct {
 	opt      ServerOptions
 	stream   string
@@ -88,22 +120,47 @@ type Server struct {
 	size    int
 	baseSeq int64 // seq of the newest event evicted from the ring
 	baseTS  time.Time
-	clients map[*client]struct{}
-	closing int // 0 while open, else the close code every client gets
-	done    chan struct{}
+	// blocks hold the encoded lines of the ring's events (and, in the
+	// oldest, some already evicted), oldest first.
+	blocks   []*block
+	liveSnap snapLine // the Tracker's snapshot at seq, while nothing is published
+	baseSnap snapLine // Base's, while nothing is evicted
+	clients  map[*client]struct{}
+	conns    int            // connections admitted and not yet closed
+	perAddr  map[string]int // the same, by remote IP address
+	closing  int            // 0 while open, else the close code every client gets
+	done     chan struct{}
 }
 
 type entry struct {
 	seq  int64
 	ts   time.Time
-	line []byte // with its newline
+	line []byte // with its newline, in a block
 }
 
-// chunk is a run of complete lines queued for one client.
+// block is a run of consecutive lines, appended to until it holds maxFrame
+// bytes. Bytes below its length never change, so a slice of it can be sent
+// to any number of clients at once.
+type block struct {
+	data  []byte
+	first int64   // seq of its first line
+	start []int32 // offset of each line in data
+}
+
+func (b *block) last() int64 { return b.first + int64(len(b.start)) - 1 }
+
+// chunk is a run of lines published together, for one or more clients.
 type chunk struct {
-	data    []byte
-	lastSeq int64
-	lastTS  time.Time
+	b        *block
+	from, to int
+	lastSeq  int64
+	lastTS   time.Time
+}
+
+type snapLine struct {
+	seq  int64
+	ts   time.Time
+	line []byte
 }
 
 // NewServer makes a server with a fresh stream id.
@@ -114,8 +171,17 @@ func NewServer(opt ServerOptions) *Server {
 	if opt.History <= 0 {
 		opt.History = DefaultHistory
 	}
-	if opt.SendQueue <= 0 {
-		opt.SendQueue = DefaultSendQueue
+	if opt.SendBudget <= 0 {
+		opt.SendBudget = DefaultSendBudget
+	}
+	if opt.SendBuffer <= 0 {
+		opt.SendBuffer = DefaultSendBuffer
+	}
+	if opt.MaxConns <= 0 {
+		opt.MaxConns = DefaultMaxConns
+	}
+	if opt.MaxConnsPerAddr <= 0 {
+		opt.MaxConnsPerAddr = DefaultMaxConnsPerAddr
 	}
 	if opt.Heartbeat <= 0 {
 		opt.Heartbeat = DefaultHeartbeat
@@ -128,10 +194,14 @@ func NewServer(opt ServerOptions) *Server {
 		stream:  newStreamID(),
 		ring:    make([]entry, opt.History),
 		clients: map[*client]struct{}{},
+		perAddr: map[string]int{},
 		done:    make(chan struct{}),
-		// Any origin may read: the token, not the browser origin, guards
-		// the feed, and the clients are not browsers.
-		upgrader: websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }},
+		upgrader: websocket.Upgrader{
+			// ServeHTTP has checked the origin, with a clearer answer.
+			CheckOrigin: func(*http.Request) bool { return true },
+			// Idle connections hold no write buffer of their own.
+			WriteBufferPool: new(sync.Pool),
+		},
 	}
 }
 
@@ -154,59 +224,120 @@ func (s *Server) LastSeq() int64 {
 }
 
 // Publish assigns the next seqs to evs (setting their Seq), folds them into
-// the tracker, keeps them in the history and sends them to every client as
-// one frame. It never blocks on a client. It returns the last seq assigned;
-// after Close or End it publishes nothing.
+// the tracker, keeps them in the history and queues them for every client.
+// It never blocks on a client. It returns the last seq assigned; after
+// Close or End it publishes nothing.
 func (s *Server) Publish(evs ...*Event) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closing != 0 || len(evs) == 0 {
 		return s.seq
 	}
-	var data []byte
+	// Usually one chunk; two when the lines fill a block and start the next.
+	var out []chunk
+	var cur *block
+	from := 0
 	for _, ev := range evs {
 		s.seq++
 		ev.Seq = s.seq
 		line := Encode(ev)
 		s.opt.Tracker.Track(line)
-		line = append(line, '\n')
-		s.remember(entry{seq: s.seq, ts: ev.TS, line: line})
+		if b := s.tail(len(line) + 1); b != cur {
+			out = s.cut(out, cur, from)
+			cur, from = b, len(b.data)
+		}
+		at := len(cur.data)
+		cur.data = append(append(cur.data, line...), '\n')
+		cur.start = append(cur.start, int32(at))
+		s.remember(entry{seq: s.seq, ts: ev.TS, line: cur.data[at:len(cur.data):len(cur.data)]})
 		if ev.TS.After(s.lastTS) {
 			s.lastTS = ev.TS
 		}
-		data = append(data, line...)
 	}
-	ch := chunk{data: data, lastSeq: s.seq, lastTS: s.lastTS}
+	out = s.cut(out, cur, from)
+	n := 0
+	for _, ch := range out {
+		n += ch.to - ch.from
+	}
 	for c := range s.clients {
+		if c.queued+n > s.opt.SendBudget {
+			s.dropLocked(c, CloseTooSlow, fmt.Sprintf("floorwatch: more than %s waiting for this client; reconnect with ?since=", bytesName(s.opt.SendBudget)))
+			continue
+		}
+		c.queue = append(c.queue, out...)
+		c.queued += n
 		select {
-		case c.send <- ch:
+		case c.wake <- struct{}{}:
 		default:
-			s.dropLocked(c, CloseTooSlow, "floorwatch: client too slow, reconnect with ?since=")
 		}
 	}
 	return s.seq
 }
 
-// remember adds e to the ring, evicting (and folding into Base) the oldest.
-func (s *Server) remember(e entry) {
-	if s.size == len(s.ring) {
-		old := s.ring[s.head]
-		if s.opt.Base != nil {
-			s.opt.Base.Track(old.line[:len(old.line)-1])
+// tail is the block the next line of n bytes goes into: the newest one,
+// or a new one when it has no room.
+func (s *Server) tail(n int) *block {
+	if k := len(s.blocks); k > 0 {
+		if b := s.blocks[k-1]; len(b.data)+n <= cap(b.data) {
+			return b
 		}
-		s.baseSeq, s.baseTS = old.seq, old.ts
-		s.ring[s.head] = e
-		s.head = (s.head + 1) % len(s.ring)
+	}
+	b := &block{data: make([]byte, 0, max(maxFrame, n)), first: s.seq}
+	s.blocks = append(s.blocks, b)
+	return b
+}
+
+// cut appends to out the lines just published in b, from offset from on.
+func (s *Server) cut(out []chunk, b *block, from int) []chunk {
+	if b == nil || len(b.data) == from {
+		return out
+	}
+	return append(out, chunk{b: b, from: from, to: len(b.data), lastSeq: b.last(), lastTS: s.lastTS})
+}
+
+// bytesName writes a size as people read it: 8 MiB, 256 KiB.
+func bytesName(n int) string {
+	switch {
+	case n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// remember adds e to the ring, evicting (and folding into Base) the oldest,
+// and lets go of the blocks no retained event is in.
+func (s *Server) remember(e entry) {
+	if s.size < len(s.ring) {
+		s.ring[(s.head+s.size)%len(s.ring)] = e
+		s.size++
 		return
 	}
-	s.ring[(s.head+s.size)%len(s.ring)] = e
-	s.size++
+	old := s.ring[s.head]
+	if s.opt.Base != nil {
+		s.opt.Base.Track(old.line[:len(old.line)-1])
+	}
+	s.baseSeq, s.baseTS = old.seq, old.ts
+	s.ring[s.head] = e
+	s.head = (s.head + 1) % len(s.ring)
+	for len(s.blocks) > 0 && s.blocks[0].last() <= s.baseSeq {
+		s.blocks[0] = nil
+		s.blocks = s.blocks[1:]
+	}
 }
 
 // ServeHTTP upgrades a feed request: `?since=N&stream=ID` resumes after N,
 // `?since=0` asks for the whole retained history, anything else starts
-// with a snapshot.
+// with a snapshot. Every refusal comes before the upgrade, with a reason.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if origin := r.Header.Get("Origin"); origin != "" && !s.originAllowed(origin) {
+		// A browser page from another site: it must not read the floor, nor
+		// act in a drill, just because a supervisor has it open.
+		origin = safetext.Clean(origin)
+		http.Error(w, fmt.Sprintf("origin %q may not open this feed; start the feed server with --allow-origin %s to let its pages in", origin, origin), http.StatusForbidden)
+		return
+	}
 	if s.opt.Token != "" {
 		want := "Bearer " + s.opt.Token
 		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), []byte(want)) != 1 {
@@ -225,11 +356,21 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		since = n
 	}
 	stream := r.URL.Query().Get("stream")
+	addr, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		addr = r.RemoteAddr
+	}
+	if code, why := s.admit(addr); code != 0 {
+		http.Error(w, why, code)
+		return
+	}
 	ws, err := s.upgrader.Upgrade(w, r, nil)
 	if err != nil {
+		s.release(addr)
 		return // the upgrader has answered the request
 	}
-	c := &client{s: s, ws: ws, send: make(chan chunk, s.opt.SendQueue), drop: make(chan struct{})}
+	setSendBuffer(ws.NetConn(), s.opt.SendBuffer)
+	c := &client{s: s, ws: ws, addr: addr, wake: make(chan struct{}, 1), drop: make(chan struct{}), gone: make(chan struct{})}
 	s.mu.Lock()
 	if s.closing != 0 {
 		code := s.closing
@@ -242,39 +383,108 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	go c.writeLoop()
 	go c.readLoop()
+	go c.pingLoop()
 }
 
-// startLocked is what a new connection gets before live events: the hello
-// and then either the retained events after since or a snapshot.
-func (s *Server) startLocked(since int64, stream string) (lines [][]byte, lastSeq int64, lastTS time.Time) {
+func (s *Server) originAllowed(origin string) bool {
+	for _, o := range s.opt.AllowOrigins {
+		if strings.EqualFold(strings.TrimSuffix(o, "/"), origin) {
+			return true
+		}
+	}
+	return false
+}
+
+// admit counts a new connection from addr against the caps, or says why
+// not with the HTTP status to answer.
+func (s *Server) admit(addr string) (status int, why string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.conns >= s.opt.MaxConns:
+		return http.StatusServiceUnavailable, fmt.Sprintf("the feed server is full: %d connections, its limit (--max-conns); try again later", s.opt.MaxConns)
+	case s.perAddr[addr] >= s.opt.MaxConnsPerAddr:
+		return http.StatusTooManyRequests, fmt.Sprintf("too many connections from %s: %d, the limit per address (--max-conns-per-addr)", addr, s.opt.MaxConnsPerAddr)
+	}
+	s.conns++
+	s.perAddr[addr]++
+	return 0, ""
+}
+
+func (s *Server) release(addr string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.releaseLocked(addr)
+}
+
+func (s *Server) releaseLocked(addr string) {
+	s.conns--
+	if s.perAddr[addr]--; s.perAddr[addr] == 0 {
+		delete(s.perAddr, addr)
+	}
+}
+
+// tcpConn is the TCP connection under conn (TLS or not), or nil.
+func tcpConn(conn net.Conn) *net.TCPConn {
+	if t, ok := conn.(*tls.Conn); ok {
+		conn = t.NetConn()
+	}
+	tcp, _ := conn.(*net.TCPConn)
+	return tcp
+}
+
+// setSendBuffer sizes a connection's kernel send buffer.
+func setSendBuffer(conn net.Conn, n int) {
+	if tcp := tcpConn(conn); tcp != nil {
+		tcp.SetWriteBuffer(n)
+	}
+}
+
+// startLocked is what a new connection gets before live events, as frames:
+// the hello, then either the retained events after since or a snapshot.
+// The snapshot and the history are shared with every other client.
+func (s *Server) startLocked(since int64, stream string) (frames [][]byte, lastSeq int64, lastTS time.Time) {
 	now := s.opt.Now().UTC()
 	if now.Before(s.lastTS) {
 		now = s.lastTS
 	}
-	lines = append(lines, lineOf(&Event{Type: TypeHello, Seq: s.seq, TS: now, Feed: s.opt.Feed, Stream: s.stream}))
+	frames = append(frames, lineOf(&Event{Type: TypeHello, Seq: s.seq, TS: now, Feed: s.opt.Feed, Stream: s.stream}))
 	oldest := s.baseSeq // the ring holds every event after this one
 	switch {
 	case since == 0 && oldest == 0, since > 0 && stream == s.stream && since >= oldest && since <= s.seq:
 		// Resumable: nothing the client needs has left the ring.
 	case since == 0 && s.opt.Base != nil:
-		ts := s.baseTS
-		lines = append(lines, lineOf(&Event{Type: TypeSnapshot, Seq: oldest, TS: ts, Snapshot: snapshotOf(s.opt.Base)}))
+		frames = append(frames, snapshotLine(&s.baseSnap, s.opt.Base, oldest, s.baseTS))
 		since = oldest
 	default:
 		ts := s.lastTS
 		if ts.IsZero() {
 			ts = now
 		}
-		lines = append(lines, lineOf(&Event{Type: TypeSnapshot, Seq: s.seq, TS: ts, Snapshot: snapshotOf(s.opt.Tracker)}))
-		return lines, s.seq, s.lastTS
+		frames = append(frames, snapshotLine(&s.liveSnap, s.opt.Tracker, s.seq, ts))
+		return frames, s.seq, s.lastTS
 	}
-	for i := 0; i < s.size; i++ {
-		e := s.ring[(s.head+i)%len(s.ring)]
-		if e.seq > since {
-			lines = append(lines, e.line)
+	for _, b := range s.blocks {
+		if b.last() <= since {
+			continue
 		}
+		from := 0
+		if since >= b.first {
+			from = int(b.start[since+1-b.first])
+		}
+		frames = append(frames, b.data[from:len(b.data):len(b.data)])
 	}
-	return lines, s.seq, s.lastTS
+	return frames, s.seq, s.lastTS
+}
+
+// snapshotLine is t's snapshot as the line of seq at ts. The encoding is
+// kept in cache until seq or ts moves, so that clients connecting together
+// share one.
+func snapshotLine(cache *snapLine, t Tracker, seq int64, ts time.Time) []byte {
+	if cache.line == nil || cache.seq != seq || !cache.ts.Equal(ts) {
+		*cache = snapLine{seq: seq, ts: ts, line: lineOf(&Event{Type: TypeSnapshot, Seq: seq, TS: ts, Snapshot: snapshotOf(t)})}
+	}
+	return cache.line
 }
 
 func snapshotOf(t Tracker) *Snapshot {
@@ -294,10 +504,12 @@ func (s *Server) dropLocked(c *client, code int, text string) {
 	close(c.drop)
 }
 
+// remove forgets c and gives back its place under the caps.
 func (s *Server) remove(c *client) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	delete(s.clients, c)
-	s.mu.Unlock()
+	s.releaseLocked(c.addr)
 }
 
 // Clients is how many connections are being served.
@@ -367,12 +579,18 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, certFile, keyFile s
 }
 
 // client is one connection: the writer goroutine owns every write except
-// the pings' deadline-bound control frames.
+// the pings', which pingLoop sends as deadline-bound control frames.
 type client struct {
 	s    *Server
 	ws   *websocket.Conn
-	send chan chunk
+	addr string        // remote IP address, for the per-address cap
+	wake chan struct{} // signalled when the queue gains a chunk
 	drop chan struct{} // closed by the server to have the writer close
+	gone chan struct{} // closed once the connection is closed
+
+	// Guarded by s.mu.
+	queue  []chunk
+	queued int // bytes published for this client and not yet written
 
 	dropCode int
 	dropText string
@@ -387,14 +605,28 @@ type client struct {
 
 func (c *client) closeWith(code int, text string) {
 	c.ws.SetWriteDeadline(time.Now().Add(serverWriteWait))
-	c.ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(code, text))
+	c.cutOff(c.ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(code, text)))
 	c.shutdown()
+}
+
+// cutOff resets the connection when err is a timeout (no pong, a write that
+// did not go through): the client is not reading, and a graceful close
+// would leave what it never read pinned in the kernel until TCP gives up on
+// it, minutes later.
+func (c *client) cutOff(err error) {
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		if tcp := tcpConn(c.ws.NetConn()); tcp != nil {
+			tcp.SetLinger(0)
+		}
+	}
 }
 
 func (c *client) shutdown() {
 	c.once.Do(func() {
 		c.s.remove(c)
 		c.ws.Close()
+		close(c.gone)
 	})
 }
 
@@ -407,7 +639,26 @@ func (c *client) readLoop() {
 	})
 	for {
 		if _, _, err := c.ws.NextReader(); err != nil {
+			c.cutOff(err)
 			return
+		}
+	}
+}
+
+// pingLoop asks for a pong every serverPingPeriod, also while the writer is
+// busy with a long catch-up, so that only a client that reads stays.
+func (c *client) pingLoop() {
+	t := time.NewTicker(serverPingPeriod)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.gone:
+			return
+		case <-t.C:
+			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(serverWriteWait)); err != nil {
+				c.cutOff(err)
+				return
+			}
 		}
 	}
 }
@@ -416,36 +667,27 @@ func (c *client) writeLoop() {
 	defer c.shutdown()
 	heartbeat := time.NewTicker(c.s.opt.Heartbeat)
 	defer heartbeat.Stop()
-	ping := time.NewTicker(serverPingPeriod)
-	defer ping.Stop()
 
-	var frame []byte
-	for _, line := range c.initial {
-		if len(frame) > 0 && len(frame)+len(line) > maxFrame {
-			if c.write(frame) != nil {
-				return
-			}
-			frame = frame[:0]
+	for _, frame := range c.initial {
+		select {
+		case <-c.drop:
+			c.closeWith(c.dropCode, c.dropText)
+			return
+		default:
 		}
-		frame = append(frame, line...)
+		if c.write(frame) != nil {
+			return
+		}
 	}
 	c.initial = nil
-	if c.write(frame) != nil {
-		return
-	}
 	for {
 		select {
-		case ch := <-c.send:
-			if c.write(c.batch(ch)) != nil {
+		case <-c.wake:
+			if c.flush() != nil {
 				return
 			}
 		case <-heartbeat.C:
 			if c.write(c.heartbeat()) != nil {
-				return
-			}
-		case <-ping.C:
-			c.ws.SetWriteDeadline(time.Now().Add(serverWriteWait))
-			if c.ws.WriteMessage(websocket.PingMessage, nil) != nil {
 				return
 			}
 		case <-c.drop:
@@ -462,41 +704,43 @@ func (c *client) writeLoop() {
 	}
 }
 
-// flush writes everything still queued.
+// flush writes everything queued, giving each frame's bytes back to the
+// client's budget once written.
 func (c *client) flush() error {
 	for {
-		select {
-		case ch := <-c.send:
-			if err := c.write(c.batch(ch)); err != nil {
-				return err
-			}
-		default:
+		frame := c.take()
+		if frame == nil {
 			return nil
 		}
+		if err := c.write(frame); err != nil {
+			return err
+		}
+		c.s.mu.Lock()
+		c.queued -= len(frame)
+		c.s.mu.Unlock()
 	}
 }
 
-// batch joins ch with whatever else is already queued, up to maxFrame, so a
-// busy feed sends fewer, larger frames.
-func (c *client) batch(ch chunk) []byte {
-	data := ch.data
-	owned := false
-	c.lastSeq, c.lastTS = ch.lastSeq, ch.lastTS
-	for len(data) < maxFrame {
-		select {
-		case more := <-c.send:
-			if !owned {
-				// Copy before appending: ch.data is shared by every client.
-				data = append(make([]byte, 0, 2*(len(data)+len(more.data))), data...)
-				owned = true
-			}
-			data = append(data, more.data...)
-			c.lastSeq, c.lastTS = more.lastSeq, more.lastTS
-		default:
-			return data
+// take removes the next frame from the queue: queued chunks that follow
+// each other in a block, up to maxFrame, as one slice of it (so a busy
+// feed sends fewer, larger frames, and no client gets a copy).
+func (c *client) take() []byte {
+	c.s.mu.Lock()
+	defer c.s.mu.Unlock()
+	if len(c.queue) == 0 {
+		return nil
+	}
+	first, k := c.queue[0], 1
+	for ; k < len(c.queue); k++ {
+		next := c.queue[k]
+		if next.b != first.b || next.from != c.queue[k-1].to || next.to-first.from > maxFrame {
+			break
 		}
 	}
-	return data
+	last := c.queue[k-1]
+	c.lastSeq, c.lastTS = last.lastSeq, last.lastTS
+	c.queue = c.queue[k:]
+	return first.b.data[first.from:last.to:last.to]
 }
 
 // heartbeat announces the last seq this client was sent (not the server's
@@ -511,5 +755,7 @@ func (c *client) heartbeat() []byte {
 
 func (c *client) write(frame []byte) error {
 	c.ws.SetWriteDeadline(time.Now().Add(serverWriteWait))
-	return c.ws.WriteMessage(websocket.TextMessage, frame)
+	err := c.ws.WriteMessage(websocket.TextMessage, frame)
+	c.cutOff(err)
+	return err
 }

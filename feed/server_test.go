@@ -153,18 +153,18 @@ func TestServerToken(t *testing.T) {
 	c.expect(feed.TypeHello, 0)
 }
 
-// A client that stops reading is closed with CloseTooSlow once SendQueue
-// frames pile up for it, while a client that reads gets every event in
+// A client that stops reading is closed with CloseTooSlow once SendBudget
+// bytes pile up for it, while a client that reads gets every event in
 // order, never held up.
 func TestServerDropsSlowConsumer(t *testing.T) {
-	s := newServer(t, feed.ServerOptions{SendQueue: 8, Tracker: discard{}})
+	s := newServer(t, feed.ServerOptions{SendBudget: 256 << 10, Tracker: discard{}})
 	url := serve(t, s)
 
 	fast := dialRaw(t, url, nil)
 	fast.expect(feed.TypeHello, 0)
 	fast.expect(feed.TypeSnapshot, 0)
 
-	// The slow client reads nothing, so its socket buffers fill (some 4 MB
+	// The slow client reads nothing, so its socket buffers fill (under 1 MB
 	// here) and the server's writes to it block.
 	slow, _, err := websocket.DefaultDialer.Dial(url, nil)
 	if err != nil {
@@ -180,9 +180,8 @@ func TestServerDropsSlowConsumer(t *testing.T) {
 	slowClose := make(chan error, 1)
 	dropped := false
 	for i := 0; i < len(evs); i += 40 {
-		// The fast client keeps up: the publisher never runs more than a
-		// few frames ahead of it (5 of the 8 it may queue). The slow one reads
-		// nothing at all.
+		// The fast client keeps up: the publisher never runs more than 200
+		// events (some 30 KB) ahead of it. The slow one reads nothing at all.
 		for int64(i)-got.Load() > 200 {
 			select {
 			case err := <-fastDone:
@@ -221,8 +220,8 @@ func TestServerDropsSlowConsumer(t *testing.T) {
 	}
 	err = <-slowClose
 	var ce *websocket.CloseError
-	if !errors.As(err, &ce) || ce.Code != feed.CloseTooSlow {
-		t.Fatalf("slow client ended with %v, want close code %d", err, feed.CloseTooSlow)
+	if !errors.As(err, &ce) || ce.Code != feed.CloseTooSlow || ce.Text != "floorwatch: more than 256 KiB waiting for this client; reconnect with ?since=" {
+		t.Fatalf("slow client ended with %v, want close code %d and the reason", err, feed.CloseTooSlow)
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -21,6 +22,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/floorwatch/floorwatch/floor"
+	"github.com/floorwatch/floorwatch/safetext"
 )
 
 // Dashboard makes one session's dashboard, styled by the session's renderer
@@ -51,6 +53,11 @@ type Limits struct {
 	// LoginGrace closes a connection that has not opened a session this long
 	// after connecting, so half-done handshakes cannot pile up.
 	LoginGrace time.Duration
+	// MaxLogins and MaxLoginsPerAddr cap the connections still logging in
+	// (handshake, authentication, opening a session), in all and from one IP
+	// address; a connection over a cap is closed at once. With LoginGrace
+	// they bound what clients that never finish can hold.
+	MaxLogins, MaxLoginsPerAddr int
 }
 
 // Config configures a Server.
@@ -77,13 +84,17 @@ type Server struct {
 	fingerprint string
 	log         *slog.Logger
 
-	mu       sync.Mutex
-	ln       net.Listener
-	total    int
-	perKey   map[string]int
-	closing  bool
-	shutdown chan struct{} // closed when Shutdown begins: sessions end
-	sessions sync.WaitGroup
+	mu            sync.Mutex
+	ln            net.Listener
+	total         int
+	perKey        map[string]int
+	logins        int            // connections logging in
+	loginsPerAddr map[string]int // the same, by remote IP address
+	refused       int            // connections refused since the last log line about them
+	refusedLogged time.Time
+	closing       bool
+	shutdown      chan struct{} // closed when Shutdown begins: sessions end
+	sessions      sync.WaitGroup
 }
 
 // New checks cfg, loads (or creates) the host key, and builds the server.
@@ -102,11 +113,12 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		cfg:         cfg,
-		fingerprint: Fingerprint(signer.PublicKey()),
-		log:         cfg.Log,
-		perKey:      map[string]int{},
-		shutdown:    make(chan struct{}),
+		cfg:           cfg,
+		fingerprint:   Fingerprint(signer.PublicKey()),
+		log:           cfg.Log,
+		perKey:        map[string]int{},
+		loginsPerAddr: map[string]int{},
+		shutdown:      make(chan struct{}),
 	}
 	opts := []ssh.Option{
 		wish.WithHostKeyPEM(pemBytes),
@@ -153,7 +165,7 @@ func (s *Server) serverConfig(ssh.Context) *gossh.ServerConfig {
 		// client's opening probe, not worth a line.
 		AuthLogCallback: func(conn gossh.ConnMetadata, method string, err error) {
 			if err != nil && method != "none" && method != "publickey" {
-				s.log.Warn("auth refused", "remote", conn.RemoteAddr().String(), "user", conn.User(), "method", method)
+				s.log.Warn("auth refused", "remote", conn.RemoteAddr().String(), "user", safetext.Clean(conn.User()), "method", method)
 			}
 		},
 	}
@@ -165,20 +177,93 @@ func (s *Server) publicKey(ctx ssh.Context, key ssh.PublicKey) bool {
 			return true
 		}
 	}
-	s.log.Warn("auth refused", "remote", ctx.RemoteAddr().String(), "user", ctx.User(), "method", "publickey", "key", Fingerprint(key))
+	s.log.Warn("auth refused", "remote", ctx.RemoteAddr().String(), "user", safetext.Clean(ctx.User()), "method", "publickey", "key", Fingerprint(key))
 	return false
 }
 
-type graceKey struct{}
+type loginKey struct{}
 
-// connCallback starts the login grace timer: the connection is dropped unless
-// it opens a session in time (handle stops the timer).
+// connCallback admits a new connection under the login caps and starts its
+// login grace: it is dropped unless it opens a session in time.
 func (s *Server) connCallback(ctx ssh.Context, conn net.Conn) net.Conn {
-	if d := s.cfg.Limits.LoginGrace; d > 0 {
-		t := time.AfterFunc(d, func() { conn.Close() })
-		ctx.SetValue(graceKey{}, t)
+	addr, _, _ := net.SplitHostPort(conn.RemoteAddr().String())
+	if why := s.startLogin(addr); why != "" {
+		s.logRefused(conn.RemoteAddr().String(), why)
+		return nil // the library closes it
 	}
-	return conn
+	lc := &loginConn{Conn: conn, end: func() { s.endLogin(addr) }}
+	if d := s.cfg.Limits.LoginGrace; d > 0 {
+		time.AfterFunc(d, lc.expire)
+	}
+	ctx.SetValue(loginKey{}, lc)
+	return lc
+}
+
+func (s *Server) startLogin(addr string) (refused string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l := s.cfg.Limits
+	switch {
+	case l.MaxLogins > 0 && s.logins >= l.MaxLogins:
+		return fmt.Sprintf("%d connections are logging in, the most allowed", s.logins)
+	case l.MaxLoginsPerAddr > 0 && s.loginsPerAddr[addr] >= l.MaxLoginsPerAddr:
+		return fmt.Sprintf("%d connections from %s are logging in, the most allowed from one address", s.loginsPerAddr[addr], addr)
+	}
+	s.logins++
+	s.loginsPerAddr[addr]++
+	return ""
+}
+
+func (s *Server) endLogin(addr string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.logins--
+	if s.loginsPerAddr[addr]--; s.loginsPerAddr[addr] == 0 {
+		delete(s.loginsPerAddr, addr)
+	}
+}
+
+// logRefused logs refused connections at most once a second, with how many
+// there were, so that a flood of them cannot flood the log.
+func (s *Server) logRefused(remote, why string) {
+	s.mu.Lock()
+	s.refused++
+	if time.Since(s.refusedLogged) < time.Second {
+		s.mu.Unlock()
+		return
+	}
+	n := s.refused
+	s.refused, s.refusedLogged = 0, time.Now()
+	s.mu.Unlock()
+	s.log.Warn("connection refused", "remote", remote, "reason", why, "refused_since_last_line", n)
+}
+
+// loginConn is a connection while it logs in: it holds a place under the
+// login caps until it opens a session or closes, and is closed if the login
+// grace ends first.
+type loginConn struct {
+	net.Conn
+	over atomic.Bool
+	end  func() // gives the place back
+}
+
+// leave ends the login: a session has opened, or the connection closed.
+func (c *loginConn) leave() {
+	if c.over.CompareAndSwap(false, true) {
+		c.end()
+	}
+}
+
+func (c *loginConn) expire() {
+	if c.over.CompareAndSwap(false, true) {
+		c.end()
+		c.Conn.Close()
+	}
+}
+
+func (c *loginConn) Close() error {
+	c.leave()
+	return c.Conn.Close()
 }
 
 // Serve accepts connections on ln until Shutdown. It returns nil after a

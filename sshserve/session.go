@@ -15,6 +15,7 @@ import (
 	"github.com/charmbracelet/wish/bubbletea"
 
 	"github.com/floorwatch/floorwatch/floor"
+	"github.com/floorwatch/floorwatch/safetext"
 )
 
 // dashboardFPS caps each session's redraw rate. The floor changes a few times
@@ -28,8 +29,8 @@ const usageText = `floorwatch over ssh:
 `
 
 func (s *Server) handle(sess ssh.Session) {
-	if t, ok := sess.Context().Value(graceKey{}).(*time.Timer); ok {
-		t.Stop()
+	if lc, ok := sess.Context().Value(loginKey{}).(*loginConn); ok {
+		lc.leave()
 	}
 	start := time.Now()
 	remote := sess.RemoteAddr().String()
@@ -41,7 +42,7 @@ func (s *Server) handle(sess ssh.Session) {
 		key = fp
 	}
 	_, _, hasPty := sess.Pty()
-	log := s.log.With("remote", remote, "user", sess.User(), "key", fp)
+	log := s.log.With("remote", remote, "user", safetext.Clean(sess.User()), "key", fp)
 
 	release, err := s.admit(key)
 	if err != nil {
@@ -51,7 +52,7 @@ func (s *Server) handle(sess ssh.Session) {
 		return
 	}
 	defer release()
-	log.Info("session start", "command", sess.RawCommand(), "pty", hasPty)
+	log.Info("session start", "command", safetext.Clean(sess.RawCommand()), "pty", hasPty)
 	code, reason := s.dispatch(sess)
 	log.Info("session end", "duration", time.Since(start).Round(time.Millisecond).String(), "exit", code, "reason", reason)
 	sess.Exit(code)
@@ -73,7 +74,7 @@ func (s *Server) dispatch(sess ssh.Session) (int, string) {
 		return 0, "help"
 	}
 	fmt.Fprintf(sess.Stderr(), "floorwatch: %q is not available: this server runs only the dashboard and status\n%s", cmd[0], usageText)
-	return 1, "refused command " + cmd[0]
+	return 1, "refused command " + safetext.Clean(cmd[0])
 }
 
 func (s *Server) status(sess ssh.Session, args []string) (int, string) {

@@ -1,13 +1,11 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/signal"
 	"strconv"
@@ -30,17 +28,15 @@ func init() {
 const progressEvery = time.Second
 
 func runSim(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
+	var sf feedServerFlags
+	sf.register(fs, "serve the feed on `ADDR` (e.g. 127.0.0.1:7070) at --speed; without it the events are written out",
+		"with --listen: the feed `NAME` its hello announces (default: the scenario's name)")
 	scenario := fs.String("scenario", simulator.DefaultScenario, "bundled scenario `NAME` or scenario FILE (YAML or JSON); --list shows the bundled ones")
 	list := fs.Bool("list", false, "list the bundled scenarios and exit")
-	listen := fs.String("listen", "", "serve the feed on `ADDR` (e.g. 127.0.0.1:7070) at --speed; without it the events are written out")
 	speedFlag := fs.String("speed", "", "simulated seconds per wall second: `N` (1 = real time, 60 = an hour a minute) or max (default 1 with --listen, max without)")
 	seed := fs.String("seed", "", "random seed `N` (default: the scenario's)")
 	duration := fs.Duration("duration", 0, "simulate this long instead of the scenario's duration (calls still on the floor are then played out)")
 	record := fs.String("record", "", "write every event to `FILE` as it is produced (- for standard output); without --listen the default is standard output")
-	token := fs.String("token", os.Getenv("FLOORWATCH_TOKEN"), "with --listen: require bearer `TOKEN` (default $FLOORWATCH_TOKEN)")
-	tlsCert := fs.String("tls-cert", "", "with --listen: serve wss:// with this certificate `FILE`")
-	tlsKey := fs.String("tls-key", "", "with --listen: the certificate's key `FILE`")
-	name := fs.String("name", "", "with --listen: the feed name its hello announces (default: the scenario's name)")
 	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
@@ -50,7 +46,7 @@ func runSim(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	if *list {
 		return listScenarios(stdout, simulator.Bundled())
 	}
-	speed, err := parseSpeed(*speedFlag, *listen != "")
+	speed, err := parseSpeed(*speedFlag, sf.listen != "")
 	if err != nil {
 		return err
 	}
@@ -76,82 +72,36 @@ func runSim(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	defer stop()
 
 	out := *record
-	if out == "" && *listen == "" {
+	if out == "" && sf.listen == "" {
 		out = "-"
 	}
-	var w *bufio.Writer
-	if out != "" {
-		dst := stdout
-		if out != "-" {
-			f, err := os.Create(out)
-			if err != nil {
-				return err
-			}
-			defer f.Close()
-			dst = f
-		}
-		w = bufio.NewWriterSize(dst, 64<<10)
-	}
 	// A paced run's recording is flushed batch by batch, so it can be
-	// followed as it grows; a max-speed run's only at the end. The
-	// writer's error is sticky: any write after a failure reports it.
-	write := func(batch []*feed.Event) error {
-		if w == nil {
-			return nil
-		}
-		for _, ev := range batch {
-			w.Write(feed.Encode(ev))
-			if err := w.WriteByte('\n'); err != nil {
-				return err
-			}
-		}
-		if speed > 0 {
-			return w.Flush()
-		}
-		return nil
+	// followed as it grows; a max-speed run's only at the end.
+	fo := feedOut{flushEach: speed > 0}
+	if err := fo.openRecording(out, stdout); err != nil {
+		return err
 	}
+	defer fo.finish()
 
-	serveErr := make(chan error, 1)
-	var srv *feed.Server
-	if *listen != "" {
-		feedName := *name
-		if feedName == "" {
-			feedName = sc.Name
-		}
-		srv = newSimServer(sim, feedName, *token)
-		ln, err := net.Listen("tcp", *listen)
-		if err != nil {
+	var serveErr <-chan error
+	if sf.listen != "" {
+		fo.srv = newSimServer(sim, sf.options(sc.Name))
+		var url string
+		if url, serveErr, err = sf.serve(ctx, fo.srv); err != nil {
 			return err
 		}
-		scheme := "ws"
-		if *tlsCert != "" {
-			scheme = "wss"
-		}
-		fmt.Fprintf(stderr, "floorwatch sim: %s at %s, serving %s://%s\n", sc.Name, speedName(speed), scheme, ln.Addr())
-		go func() { serveErr <- srv.Serve(ctx, ln, *tlsCert, *tlsKey) }()
+		fmt.Fprintf(stderr, "floorwatch sim: %s at %s, serving %s\n", sc.Name, speedName(speed), url)
 	}
 
 	runCtx, cancelRun := context.WithCancel(ctx)
 	defer cancelRun()
 	var count atomic.Int64
-	var seq int64
-	var writeErr error
 	// A recording that cannot be written stops the run: it would only be
 	// reported at the end, hours later on a paced run.
 	publish := func(batch []*feed.Event) {
-		if srv != nil {
-			srv.Publish(batch...)
-		} else {
-			for _, ev := range batch {
-				seq++
-				ev.Seq = seq
-			}
-		}
 		count.Add(int64(len(batch)))
-		if writeErr == nil {
-			if writeErr = write(batch); writeErr != nil {
-				cancelRun()
-			}
+		if fo.publish(batch) != nil {
+			cancelRun()
 		}
 	}
 	progressDone := make(chan struct{})
@@ -163,13 +113,8 @@ func runSim(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	runErr := simulator.Run(runCtx, sim, speed, publish)
 	cancelRun()
 	<-progressDone
-	if w != nil {
-		if err := w.Flush(); err != nil && writeErr == nil {
-			writeErr = err
-		}
-	}
-	if writeErr != nil {
-		return fmt.Errorf("writing %s: %w", out, writeErr)
+	if err := fo.finish(); err != nil {
+		return fmt.Errorf("writing %s: %w", out, err)
 	}
 	interrupted := errors.Is(runErr, context.Canceled)
 	if runErr != nil && !interrupted {
@@ -181,7 +126,7 @@ func runSim(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stderr, "floorwatch sim: %s %s at %s after %d events (%s wall)\n",
 		sc.Name, state, feed.FormatTime(sim.Clock()), count.Load(), time.Since(started).Round(time.Millisecond))
-	if srv == nil {
+	if fo.srv == nil {
 		return nil
 	}
 	if !interrupted {

@@ -39,16 +39,17 @@ func startSimFeed(label, scenario string, speed float64) (*simFeed, error) {
 	if err != nil {
 		return nil, err
 	}
-	srv := newSimServer(sim, label+" "+sc.Name, "")
+	srv := newSimServer(sim, feed.ServerOptions{Feed: label + " " + sc.Name})
 	return &simFeed{sim: sim, srv: srv, ln: ln, name: sc.Name, speed: speed}, nil
 }
 
-// newSimServer is the feed server for a simulation: its hello and
-// heartbeats carry the simulated clock, and it keeps a base fold so that
-// ?since=0 starts from a true snapshot however long the run.
-func newSimServer(sim *simulator.Sim, name, token string) *feed.Server {
-	return feed.NewServer(feed.ServerOptions{Feed: name, Token: token, Now: sim.Clock,
-		Tracker: floor.New(floor.Options{}), Base: floor.New(floor.Options{})})
+// newSimServer is the feed server for a simulation, with opt's name and
+// bounds: its hello and heartbeats carry the simulated clock, and it keeps
+// a base fold so that ?since=0 starts from a true snapshot however long the
+// run.
+func newSimServer(sim *simulator.Sim, opt feed.ServerOptions) *feed.Server {
+	opt.Now, opt.Tracker, opt.Base = sim.Clock, floor.New(floor.Options{}), floor.New(floor.Options{})
+	return feed.NewServer(opt)
 }
 
 // url is where a feed client reaches the simulation.
