@@ -312,10 +312,21 @@ func (r *fieldReader) skills(field string, raw json.RawMessage) ([]string, bool)
 	if absent(raw) {
 		return nil, false
 	}
-	var skills []string
-	if err := json.Unmarshal(raw, &skills); err != nil {
+	var items []json.RawMessage
+	if err := json.Unmarshal(raw, &items); err != nil {
 		r.fail(field, fmt.Errorf("want an array of queue ids"))
 		return nil, false
+	}
+	// Each id goes through str, like every other string of a line, so it is
+	// cleaned and matches the queue id it names.
+	skills := make([]string, 0, len(items))
+	for _, it := range items {
+		s, _, err := str(it)
+		if err != nil || absent(it) {
+			r.fail(field, fmt.Errorf("want an array of queue ids"))
+			return nil, false
+		}
+		skills = append(skills, s)
 	}
 	return skills, true
 }

@@ -183,3 +183,18 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// An agent's skills are ids like any other: cleaned, so that a skill still
+// names the cleaned queue id, and every item must be a string.
+func TestDecodeSkillsAreCleaned(t *testing.T) {
+	d := Decode([]byte(`{"type":"agent.state","seq":1,"ts":"2026-11-23T08:00:00.000Z","agent":"a","state":"available","queues":["bill\u001b[2Jing","sales"]}`))
+	if d.Err != nil || len(d.Event.Skills) != 2 || d.Event.Skills[0] != "bill^[[2Jing" {
+		t.Errorf("skills %q, err %v", d.Event.Skills, d.Err)
+	}
+	for _, bad := range []string{`["a",1]`, `["a",null]`, `"a"`} {
+		d := Decode([]byte(`{"type":"agent.state","seq":1,"ts":"2026-11-23T08:00:00.000Z","agent":"a","state":"available","queues":` + bad + `}`))
+		if d.Err == nil || !strings.Contains(d.Err.Error(), "want an array of queue ids") {
+			t.Errorf("queues %s: err %v", bad, d.Err)
+		}
+	}
+}

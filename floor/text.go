@@ -7,8 +7,9 @@ import (
 	"math"
 	"sort"
 	"strings"
-	"text/tabwriter"
 	"time"
+
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/floorwatch/floorwatch/feed"
 )
@@ -50,8 +51,8 @@ func WriteText(w io.Writer, r *Report) error {
 		m.Staffed, m.Available, m.OnCall, m.WrapUp, m.Aux, Pct(m.Occupancy))
 	fmt.Fprintf(&b, "customers: CSAT %s  NPS %s  CES %s  (%d surveys)\n\n", Num(m.CSAT, 2), Num(m.NPS, 0), Num(m.CES, 2), m.Surveys)
 
-	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "QUEUE\tNAME\tSL\tGOAL\tOFFERED\tANSWERED\tABANDONED\tABANDON%\tASA\tAHT\tWAITING\tLONGEST\tSTAFFED\tAVAIL\tNEEDED\tCSAT")
+	var tw textTable
+	tw.row("QUEUE", "NAME", "SL", "GOAL", "OFFERED", "ANSWERED", "ABANDONED", "ABANDON%", "ASA", "AHT", "WAITING", "LONGEST", "STAFFED", "AVAIL", "NEEDED", "CSAT")
 	for _, q := range r.Queues {
 		needed := "-"
 		if q.AgentsNeeded != nil {
@@ -61,27 +62,54 @@ func WriteText(w io.Writer, r *Report) error {
 		if why := ReasonsText(q.AbandonedByReason); why != "" {
 			abandoned += " (" + why + ")"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s/%gs\t%d\t%d\t%s\t%s\t%s\t%s\t%d\t%s\t%d\t%d\t%s\t%s\n",
-			q.Queue, q.Name, Pct(q.ServiceLevel), Pct(&q.SLTarget), q.SLThresholdS, q.Offered, q.Answered, abandoned,
-			Pct(q.AbandonRate), Secs(q.ASAS), Secs(q.AHTS), q.Waiting, Secs(q.LongestWaitS), q.Staffed, q.Available,
-			needed, Num(q.CSAT, 2))
+		tw.row(q.Queue, q.Name, Pct(q.ServiceLevel), fmt.Sprintf("%s/%gs", Pct(&q.SLTarget), q.SLThresholdS), fmt.Sprint(q.Offered),
+			fmt.Sprint(q.Answered), abandoned, Pct(q.AbandonRate), Secs(q.ASAS), Secs(q.AHTS), fmt.Sprint(q.Waiting),
+			Secs(q.LongestWaitS), fmt.Sprint(q.Staffed), fmt.Sprint(q.Available), needed, Num(q.CSAT, 2))
 	}
-	tw.Flush()
+	tw.writeTo(&b)
 	b.WriteString("\n")
-	tw = tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "AGENT\tNAME\tSTATE\tFOR\tHANDLED\tAHT\tMISSED\tXFER\tAUX\tOCC\tCSAT\tSURVEYS\tOFF GOAL")
+	tw = textTable{}
+	tw.row("AGENT", "NAME", "STATE", "FOR", "HANDLED", "AHT", "MISSED", "XFER", "AUX", "OCC", "CSAT", "SURVEYS", "OFF GOAL")
 	for _, a := range r.Agents {
 		state := a.State
 		if a.Reason != "" {
 			state += " (" + a.Reason + ")"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%d\t%d\t%s\t%s\t%s\t%d\t%s\n",
-			a.Agent, a.Name, state, Secs(&a.StateS), a.Handled, Secs(a.AHTS), a.Missed, a.Transferred,
-			auxText(a), Pct(a.Occupancy), Num(a.CSAT, 2), a.Surveys, strings.Join(a.Flags, ","))
+		tw.row(a.Agent, a.Name, state, Secs(&a.StateS), fmt.Sprint(a.Handled), Secs(a.AHTS), fmt.Sprint(a.Missed),
+			fmt.Sprint(a.Transferred), auxText(a), Pct(a.Occupancy), Num(a.CSAT, 2), fmt.Sprint(a.Surveys), strings.Join(a.Flags, ","))
 	}
-	tw.Flush()
+	tw.writeTo(&b)
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// textTable lays rows out in columns two spaces apart, measured in screen
+// cells: a Chinese name or an emoji takes two cells a character, which
+// text/tabwriter (counting runes) would misalign. The last column is not
+// padded.
+type textTable struct{ rows [][]string }
+
+func (t *textTable) row(cells ...string) { t.rows = append(t.rows, cells) }
+
+func (t *textTable) writeTo(b *strings.Builder) {
+	var widths []int
+	for _, r := range t.rows {
+		for i, c := range r {
+			if i == len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], ansi.StringWidth(c))
+		}
+	}
+	for _, r := range t.rows {
+		for i, c := range r {
+			b.WriteString(c)
+			if i < len(r)-1 {
+				b.WriteString(strings.Repeat(" ", widths[i]-ansi.StringWidth(c)+2))
+			}
+		}
+		b.WriteByte('\n')
+	}
 }
 
 func auxText(a AgentReport) string {

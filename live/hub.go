@@ -7,7 +7,9 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"maps"
 	"sync"
+	"time"
 
 	"github.com/floorwatch/floorwatch/feed"
 	"github.com/floorwatch/floorwatch/floor"
@@ -26,6 +28,17 @@ type Hub struct {
 	conn    func() feed.ConnStatus
 	// onLine, when set, sees every line the hub folds (a journal).
 	onLine func(line []byte, o floor.Outcome)
+	// done holds the recovery items supervisors have dealt with, by
+	// floor.RecoveryItem.Key. It is replaced, never changed, so a view may
+	// keep the map it was given.
+	done map[string]Done
+}
+
+// Done is a supervisor's mark on a recovery item: the caller was called
+// back (or the comment answered). Every view of the hub sees it.
+type Done struct {
+	By string    // who marked it; "" when the view does not know
+	At time.Time // on the floor clock, like every time the views show
 }
 
 type cached struct {
@@ -59,6 +72,14 @@ func (h *Hub) Resume() (string, int64, bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.fl.Resume()
+}
+
+// LastBadLine is why the last bad line was bad, with its line number
+// (feed.BadLineReporter).
+func (h *Hub) LastBadLine() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.fl.Stats().LastError
 }
 
 // Replay folds a recording.
@@ -110,6 +131,10 @@ func (h *Hub) SetLineHook(fn func(line []byte, o floor.Outcome)) {
 func (h *Hub) Report(w floor.Window) *floor.Report {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	return h.reportLocked(w)
+}
+
+func (h *Hub) reportLocked(w floor.Window) *floor.Report {
 	if c, ok := h.reports[w]; ok && c.version == h.version {
 		return c.report
 	}
@@ -156,6 +181,51 @@ func (h *Hub) Conn() feed.ConnStatus {
 		return feed.ConnStatus{}
 	}
 	return fn()
+}
+
+// MarkDone marks the recovery item key done, by by, at at. Marks of items
+// no longer on the day's list (a new day, a new floor) are let go, so the
+// marks stay as bounded as the list.
+func (h *Hub) MarkDone(key, by string, at time.Time) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	listed := make(map[string]bool, len(h.done))
+	if len(h.done) > 0 {
+		// Any window's report holds the day's whole list.
+		for _, it := range h.reportLocked(floor.All).Recovery {
+			listed[it.Key()] = true
+		}
+	}
+	next := make(map[string]Done, len(h.done)+1)
+	for k, d := range h.done {
+		if listed[k] {
+			next[k] = d
+		}
+	}
+	next[key] = Done{By: by, At: at}
+	h.done = next
+	h.changed()
+}
+
+// Undo takes the done mark off key.
+func (h *Hub) Undo(key string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if _, ok := h.done[key]; !ok {
+		return
+	}
+	next := maps.Clone(h.done)
+	delete(next, key)
+	h.done = next
+	h.changed()
+}
+
+// DoneMarks is every done mark, by item key. The map is never changed
+// afterwards: read it, do not write it.
+func (h *Hub) DoneMarks() map[string]Done {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.done
 }
 
 func (h *Hub) changed() {

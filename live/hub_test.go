@@ -1,8 +1,10 @@
 package live
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/floorwatch/floorwatch/floor"
 )
@@ -70,5 +72,54 @@ func TestReplayCountsEveryLine(t *testing.T) {
 	st := h.Report(floor.All).Feed
 	if st.Events != 3 || st.BadLines != 1 {
 		t.Errorf("events %d bad %d, want 3 and 1 (a 200 kB line is still a line)", st.Events, st.BadLines)
+	}
+}
+
+// abandoned is a caller's call that waited a minute and was abandoned.
+func abandoned(seq int, call string) string {
+	return fmt.Sprintf(`{"type":"call.offered","seq":%d,"ts":"2026-11-23T08:0%d:00.000Z","call":"%s","queue":"q","caller":"+3361234567%d"}`+"\n"+
+		`{"type":"call.abandoned","seq":%d,"ts":"2026-11-23T08:0%d:00.000Z","call":"%s","queue":"q"}`, seq, seq, call, seq, seq+1, seq+1, call)
+}
+
+func TestDoneMarksAreSharedAndWakeEveryView(t *testing.T) {
+	h := NewHub(floor.New(floor.Options{}))
+	h.Frame([]byte(abandoned(1, "c1") + "\n" + abandoned(3, "c3")))
+	items := h.Report(floor.All).Recovery
+	if len(items) != 2 {
+		t.Fatalf("%d recovery items, want 2", len(items))
+	}
+	ch, cancel := h.Subscribe()
+	defer cancel()
+	before := h.DoneMarks()
+	at := time.Date(2026, 11, 23, 8, 10, 0, 0, time.UTC)
+	h.MarkDone(items[0].Key(), "ana", at)
+	select {
+	case <-ch:
+	default:
+		t.Error("a mark did not wake the views")
+	}
+	if d, ok := h.DoneMarks()[items[0].Key()]; !ok || d.By != "ana" || !d.At.Equal(at) {
+		t.Errorf("mark = %+v %v, want ana at %s", d, ok, at)
+	}
+	if len(before) != 0 {
+		t.Error("a map handed out before the mark changed under its reader")
+	}
+	h.Undo(items[0].Key())
+	if len(h.DoneMarks()) != 0 {
+		t.Errorf("after undo: %v", h.DoneMarks())
+	}
+}
+
+// Marks stay as bounded as the day's list: a mark whose item has left the
+// list (a new day, a new floor) is let go at the next mark.
+func TestDoneMarksOfItemsNoLongerListedAreLetGo(t *testing.T) {
+	h := NewHub(floor.New(floor.Options{}))
+	h.Frame([]byte(abandoned(1, "c1")))
+	listed := h.Report(floor.All).Recovery[0].Key()
+	h.MarkDone("abandon/gone@2026-11-22T08:00:00.000Z", "ben", time.Time{})
+	h.MarkDone(listed, "ana", time.Time{})
+	marks := h.DoneMarks()
+	if _, ok := marks["abandon/gone@2026-11-22T08:00:00.000Z"]; ok || len(marks) != 1 {
+		t.Errorf("marks %v, want only %s", marks, listed)
 	}
 }

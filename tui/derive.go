@@ -173,9 +173,12 @@ func (m *Model) derive() {
 	slices.SortStableFunc(m.leaders, leaderOrder)
 
 	m.serving = m.servingOf(m.serving[:0], m.queueID)
-	// The lists may have shrunk under the cursors.
+	// The lists may have shrunk under the cursors. The Recovery list is
+	// built only when shown, and clamps its cursor then.
 	for v, c := range m.cursor {
-		m.clamp(v, c)
+		if v != viewRecovery {
+			m.clamp(v, c)
+		}
 	}
 }
 

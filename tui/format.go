@@ -1,10 +1,17 @@
 package tui
 
 import (
+	"cmp"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/floorwatch/floorwatch/feed"
+	"github.com/floorwatch/floorwatch/floor"
 )
 
 // dash stands for a figure that has no value yet (a ratio with no
@@ -143,4 +150,94 @@ func bigText(s string) [3]string {
 		first = false
 	}
 	return [3]string{rows[0].String(), rows[1].String(), rows[2].String()}
+}
+
+// reasonWords say why an abandoned call left, as a supervisor says it: the
+// long form for lines with room, the short one for table cells.
+var reasonWords = map[string][2]string{
+	feed.ReasonCaller:   {"hung up", "hung up"},
+	feed.ReasonTimeout:  {"timed out", "timed out"},
+	feed.ReasonNoAgents: {"no agents", "no agents"},
+	feed.ReasonExitKey:  {"pressed a key to leave", "pressed a key"},
+	feed.ReasonWithdraw: {"withdrawn", "withdrawn"},
+}
+
+// reasonOrder ties reasons with equal counts: the protocol's in its order,
+// then a source's own words alphabetically.
+var reasonOrder = []string{feed.ReasonCaller, feed.ReasonTimeout, feed.ReasonNoAgents, feed.ReasonExitKey, feed.ReasonWithdraw}
+
+// reasonText is an abandon reason in words; a reason of the source's own is
+// shown as it came.
+func reasonText(r string) string { return reasonWord(r, 0) }
+
+func reasonWord(r string, form int) string {
+	if r == "" {
+		r = feed.ReasonCaller
+	}
+	if w, ok := reasonWords[r]; ok {
+		return w[form]
+	}
+	return r
+}
+
+// abandonReasons writes abandons by reason, the most first: "9 hung up ·
+// 3 timed out · 2 no agents"; short uses the table cells' words and ", ".
+func abandonReasons(by map[string]int64, short bool) string {
+	rank := func(r string) int {
+		if i := slices.Index(reasonOrder, r); i >= 0 {
+			return i
+		}
+		return len(reasonOrder)
+	}
+	keys := slices.SortedFunc(maps.Keys(by), func(a, b string) int {
+		return cmp.Or(cmp.Compare(by[b], by[a]), cmp.Compare(rank(a), rank(b)), cmp.Compare(a, b))
+	})
+	form, sep := 0, " · "
+	if short {
+		form, sep = 1, ", "
+	}
+	parts := make([]string, 0, len(keys))
+	for _, r := range keys {
+		if by[r] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", by[r], reasonWord(r, form)))
+		}
+	}
+	return strings.Join(parts, sep)
+}
+
+// onlyHungUp reports whether every abandon was a caller hanging up, as on a
+// version 1 feed: a breakdown would then only repeat the total.
+func onlyHungUp(by map[string]int64) bool {
+	for r, n := range by {
+		if n > 0 && r != feed.ReasonCaller && r != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// abandonedWhy is the abandons of m by reason in full, "–" when none.
+func abandonedWhy(m *floor.Metrics) string {
+	if m.Abandoned == 0 {
+		return dash
+	}
+	return abandonReasons(m.AbandonedByReason, false)
+}
+
+// abandonedCell is the abandon count of a table cell, with its reasons
+// when any call left other than by hanging up: "14 (9 hung up, 3 timed out)".
+func abandonedCell(m *floor.Metrics) string {
+	if onlyHungUp(m.AbandonedByReason) {
+		return strconv.FormatInt(m.Abandoned, 10)
+	}
+	return fmt.Sprintf("%d (%s)", m.Abandoned, abandonReasons(m.AbandonedByReason, true))
+}
+
+// reasonsAside is "; 9 hung up, 3 timed out" to follow an abandon figure
+// when any call left other than by hanging up, "" otherwise.
+func reasonsAside(m *floor.Metrics) string {
+	if onlyHungUp(m.AbandonedByReason) {
+		return ""
+	}
+	return "; " + abandonReasons(m.AbandonedByReason, true)
 }

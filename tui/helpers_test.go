@@ -50,9 +50,38 @@ func testHub(t testing.TB) *live.Hub {
 // newModel is a dashboard on hub at w×h with a fixed clock and no colour.
 func newModel(t testing.TB, hub *live.Hub, w, h int) *Model {
 	t.Helper()
-	m := New(hub, Options{Renderer: asciiRenderer(), Now: func() time.Time { return wallNow }, Window: floor.Rolling(30 * time.Minute)}).(*Model)
+	return newModelWith(t, hub, w, h, Options{})
+}
+
+// newModelWith is newModel with other options; the renderer, clock and
+// window are the tests' own.
+func newModelWith(t testing.TB, hub *live.Hub, w, h int, opts Options) *Model {
+	t.Helper()
+	opts.Renderer, opts.Now, opts.Window = asciiRenderer(), func() time.Time { return wallNow }, floor.Rolling(30*time.Minute)
+	m := New(hub, opts).(*Model)
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	return m
+}
+
+// replayHub folds the recording at path on a fresh floor.
+func replayHub(t testing.TB, path string) *live.Hub {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	return foldHub(t, f)
+}
+
+// foldHub folds a recording on a fresh floor.
+func foldHub(t testing.TB, r io.Reader) *live.Hub {
+	t.Helper()
+	h := live.NewHub(floor.New(floor.Options{}))
+	if err := h.Replay(r); err != nil {
+		t.Fatal(err)
+	}
+	return h
 }
 
 // press sends keys, one message each: a name bubbletea knows ("enter",

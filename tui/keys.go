@@ -16,6 +16,7 @@ type KeyMap struct {
 	Filter      key.Binding
 	Sort        key.Binding
 	Window      key.Binding
+	Done        key.Binding // a recovery item called back, or back on the list
 	Ack, AckAll key.Binding
 	Help, Quit  key.Binding
 }
@@ -40,6 +41,7 @@ func DefaultKeyMap() KeyMap {
 		Filter:   b("/", "filter", "/"),
 		Sort:     b("s", "sort", "s"),
 		Window:   b("w", "window", "w"),
+		Done:     b("d", "done/undo", "d"),
 		Ack:      b("a", "acknowledge", "a"),
 		AckAll:   b("A", "acknowledge all", "A"),
 		Help:     b("?", "help", "?"),
@@ -67,6 +69,10 @@ func (h keyHelp) viewKeys() []key.Binding {
 	switch h.view {
 	case viewOverview, viewQueues, viewRecognition:
 		return []key.Binding{k.Enter}
+	case viewRecovery:
+		return []key.Binding{k.Enter, k.Done}
+	case viewRecoveryDetail:
+		return []key.Binding{k.Done, k.Back}
 	case viewAgents:
 		return []key.Binding{k.Enter, k.Sort, k.Filter}
 	case viewAlerts:
@@ -84,6 +90,6 @@ func (h keyHelp) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.NextView, k.PrevView, k.Views},
 		{k.Enter, k.Back, k.Filter, k.Sort, k.Window},
-		{k.Ack, k.AckAll, k.Help, k.Quit},
+		{k.Done, k.Ack, k.AckAll, k.Help, k.Quit},
 	}
 }

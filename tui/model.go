@@ -35,6 +35,12 @@ type Options struct {
 	Context context.Context
 	// Alerts tune the goal-breach alerts.
 	Alerts alerts.Options
+	// RedactCallers shows only the last four characters of a caller
+	// (--redact-callers), wherever one is drawn.
+	RedactCallers bool
+	// Supervisor names whoever watches, on the done marks they put on
+	// recovery items; "" leaves marks unsigned.
+	Supervisor string
 }
 
 // DefaultFrameInterval caps redraws caused by the feed at 12.5 a second,
@@ -62,21 +68,23 @@ const (
 	viewAlerts
 	viewQueueDetail
 	viewAgentDetail
+	viewRecoveryDetail
 )
 
 // tabs are the views the tab bar and the number keys reach, in order.
 var tabs = []view{viewOverview, viewQueues, viewAgents, viewRecovery, viewRecognition, viewFlow, viewAlerts}
 
 var viewNames = map[view][2]string{ // long, short
-	viewOverview:    {"Overview", "Ovw"},
-	viewQueues:      {"Queues", "Que"},
-	viewAgents:      {"Agents", "Agt"},
-	viewRecovery:    {"Recovery", "Rcv"},
-	viewRecognition: {"Recognition", "Top"},
-	viewFlow:        {"Flow", "Flow"},
-	viewAlerts:      {"Alerts", "Alr"},
-	viewQueueDetail: {"Queue", "Queue"},
-	viewAgentDetail: {"Agent", "Agent"},
+	viewOverview:       {"Overview", "Ovw"},
+	viewQueues:         {"Queues", "Que"},
+	viewAgents:         {"Agents", "Agt"},
+	viewRecovery:       {"Recovery", "Rcv"},
+	viewRecognition:    {"Recognition", "Top"},
+	viewFlow:           {"Flow", "Flow"},
+	viewAlerts:         {"Alerts", "Alr"},
+	viewQueueDetail:    {"Queue", "Queue"},
+	viewAgentDetail:    {"Agent", "Agent"},
+	viewRecoveryDetail: {"Call back", "Call back"},
 }
 
 // place is where esc goes back to.
@@ -120,16 +128,17 @@ type Model struct {
 	conn         feed.ConnStatus
 	wall         time.Time
 
-	view      view
-	back      []place
-	queueID   string // the queue detail's queue
-	agentID   string // the agent detail's agent
-	cursor    map[view]int
-	offset    map[string]int // scroll position of each list
-	showHelp  bool
-	filtering bool
-	sortIdx   int
-	flash     string
+	view        view
+	back        []place
+	queueID     string // the queue detail's queue
+	agentID     string // the agent detail's agent
+	recoveryKey string // the recovery detail's item
+	cursor      map[view]int
+	offset      map[string]int // scroll position of each list
+	showHelp    bool
+	filtering   bool
+	sortIdx     int
+	flash       string
 
 	// Derived from the report, sort and filter; rebuilt when one changes.
 	queues    []*floor.QueueReport // worst first
@@ -140,9 +149,17 @@ type Model struct {
 	alertList []alerts.Alert
 	agentByID map[string]*floor.AgentReport
 	queueByID map[string]*floor.QueueReport
-	dirty     bool
-	frame     string
-	renders   int
+	// The Recovery list and the done marks it was built with; rebuilt
+	// lazily (recoveryRows). keepIndex: the next rebuild keeps the cursor
+	// at its index rather than on its item.
+	done          map[string]live.Done
+	recovery      []recoveryRow
+	recoveryStale bool
+	keepIndex     bool
+
+	dirty   bool
+	frame   string
+	renders int
 }
 
 // New makes a dashboard on hub.
@@ -230,6 +247,8 @@ func (m *Model) secondTick() tea.Cmd {
 func (m *Model) refresh() {
 	m.version = m.hub.Version()
 	m.report = m.hub.Report(m.window)
+	m.done = m.hub.DoneMarks()
+	m.recoveryStale = true
 	if m.window == alertWindow {
 		m.judge(m.report)
 	}
@@ -396,6 +415,8 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		m.window = windows[m.winIdx]
 		m.refresh()
 		m.flash = "window " + windowLabel(m.window)
+	case key.Matches(msg, k.Done):
+		m.doneSelected()
 	case key.Matches(msg, k.Ack):
 		m.ackSelected()
 	case key.Matches(msg, k.AckAll):
@@ -440,6 +461,8 @@ func (m *Model) detailID() string {
 		return m.queueID
 	case viewAgentDetail:
 		return m.agentID
+	case viewRecoveryDetail:
+		return m.recoveryKey
 	}
 	return ""
 }
@@ -452,6 +475,8 @@ func (m *Model) setDetail(v view, id string) {
 		m.derive()
 	case viewAgentDetail:
 		m.agentID = id
+	case viewRecoveryDetail:
+		m.recoveryKey = id
 	}
 }
 
@@ -498,18 +523,37 @@ func (m *Model) drill() {
 			m.open(viewAgentDetail, m.serving[c].Agent)
 		}
 	case viewRecovery:
-		if c < len(m.report.Recovery) {
-			it := m.report.Recovery[c]
-			if it.Agent != "" {
-				m.open(viewAgentDetail, it.Agent)
-			} else {
-				m.open(viewQueueDetail, it.Queue)
-			}
+		if rows := m.recoveryRows(); c < len(rows) {
+			m.open(viewRecoveryDetail, rows[c].key)
+		}
+	case viewRecoveryDetail:
+		// On to the agent who took the call, or the queue it left.
+		if r := m.findRecovery(m.recoveryKey); r != nil && r.item.Agent != "" {
+			m.open(viewAgentDetail, r.item.Agent)
+		} else if r != nil {
+			m.open(viewQueueDetail, r.item.Queue)
 		}
 	case viewAlerts:
 		if c < len(m.alertList) && m.alertList[c].Subject != alerts.FloorSubject {
 			m.open(viewQueueDetail, m.alertList[c].Subject)
 		}
+	}
+}
+
+// doneSelected marks the recovery item under the cursor (or in the detail)
+// done, or takes the mark off.
+func (m *Model) doneSelected() {
+	var r *recoveryRow
+	switch m.view {
+	case viewRecoveryDetail:
+		r = m.findRecovery(m.recoveryKey)
+	case viewRecovery:
+		if rows, c := m.recoveryRows(), m.cursor[viewRecovery]; c < len(rows) {
+			r = &rows[c]
+		}
+	}
+	if r != nil {
+		m.toggleDone(r)
 	}
 }
 
@@ -537,7 +581,7 @@ func (m *Model) rowsOf(v view) int {
 	case viewAgents:
 		return len(m.agents)
 	case viewRecovery:
-		return len(m.report.Recovery)
+		return len(m.recoveryRows())
 	case viewRecognition:
 		return len(m.leaders)
 	case viewAlerts:

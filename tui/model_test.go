@@ -90,10 +90,15 @@ func TestDrillDownAndBack(t *testing.T) {
 	if m.view != viewAgentDetail || m.agentID != "a3" {
 		t.Errorf("fourth row opened %v %q, want agent a3 (Cleo, off three goals)", m.view, m.agentID)
 	}
-	// A recovery row opens its agent; a tab key leaves any drill-down.
+	// A recovery row opens the item in full, and that its agent; a tab key
+	// leaves any drill-down.
 	press(m, "4", "enter")
+	if m.view != viewRecoveryDetail || !strings.Contains(m.View(), "Charged twice and nobody called back") {
+		t.Errorf("newest recovery item opened %v:\n%s", m.view, m.View())
+	}
+	press(m, "enter")
 	if m.view != viewAgentDetail || m.agentID != "a5" {
-		t.Errorf("newest recovery item opened %v %q, want a5", m.view, m.agentID)
+		t.Errorf("the survey's detail opened %v %q, want its agent a5", m.view, m.agentID)
 	}
 	press(m, "2")
 	if m.view != viewQueues || len(m.back) != 0 {

@@ -146,15 +146,20 @@ func (m *Model) callLine(w int) string {
 	if f.Waiting > 0 {
 		waitSt = s.Level(max(wl, LevelWarn)).Bold(true)
 	}
-	return s.fitItems([]string{
+	items := []string{
 		m.kv("waiting", itoa(f.Waiting), waitSt),
 		m.kv("longest", durp(f.LongestWaitS), s.Level(wl)),
 		m.kv("ASA", durp(f.ASAS), s.Bold),
 		m.kv("abandon", pct(f.AbandonRate), s.Bold),
+	}
+	if !onlyHungUp(f.AbandonedByReason) {
+		items = append(items, m.kv("abandoned", abandonedCell(f), s.Warn))
+	}
+	return s.fitItems(append(items,
 		m.kv("offered", fmt.Sprint(f.Offered), s.App),
 		m.kv("AHT", durp(f.AHTS), s.App),
 		m.kv("CSAT", num1(f.CSAT), s.App),
-	}, w)
+	), w)
 }
 
 func (m *Model) agentLine(w int) string {
@@ -268,6 +273,7 @@ var queueColumns = []column{
 	{title: "ASA", prio: 2, right: true},
 	{title: "AHT", prio: 5, right: true},
 	{title: "ABAND", prio: 3, right: true},
+	{title: "ABANDONED", prio: 6, right: true},
 	{title: "STAFF/AVAIL", prio: 3, right: true},
 	{title: "NEED", prio: 1, right: true},
 	{title: "OCC", prio: 6, right: true},
@@ -305,6 +311,7 @@ func (m *Model) queueRow(q *floor.QueueReport) []cell {
 		txt(durp(q.ASAS)),
 		txt(durp(q.AHTS)),
 		txt(pct(q.AbandonRate)),
+		txt(abandonedCell(&q.Metrics)),
 		txt(fmt.Sprintf("%d/%d", q.Staffed, q.Available)),
 		need,
 		txt(pct(q.Occupancy)),

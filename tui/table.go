@@ -15,9 +15,18 @@ type column struct {
 	// columns do not fit.
 	prio  int
 	right bool // figures align right
-	// flex columns (names, comments) shrink to minFlex before any column is
-	// dropped, and are cut with an ellipsis.
-	flex bool
+	// flex columns (names, comments) shrink to least (0: minFlex) before
+	// any column is dropped, and are cut with an ellipsis.
+	flex  bool
+	least int
+}
+
+// narrowest is how narrow a flexible column may get.
+func (c column) narrowest() int {
+	if c.least > 0 {
+		return c.least
+	}
+	return minFlex
 }
 
 // minFlex is how narrow a flexible column may get.
@@ -70,8 +79,8 @@ func fitColumns(cols []column, rows [][]cell, width int) (keep []int, widths []i
 		t := 0
 		for _, c := range keep {
 			w := natural[c]
-			if cols[c].flex && w > minFlex {
-				w = minFlex
+			if cols[c].flex && w > cols[c].narrowest() {
+				w = cols[c].narrowest()
 			}
 			t += w + 1
 		}
@@ -91,28 +100,27 @@ func fitColumns(cols []column, rows [][]cell, width int) (keep []int, widths []i
 			}
 		}
 	}
-	// Widths: fixed columns at their natural width, the flexible ones share
-	// what is left, up to their natural width.
+	// Widths: fixed columns at their natural width, the flexible ones at
+	// their narrowest first, then sharing what is left up to their natural
+	// width, the least wanting first so that what one leaves goes to the
+	// others.
 	widths = make([]int, len(keep))
 	left := width
-	nflex := 0
+	var flex []int // positions in keep
 	for i, c := range keep {
-		if cols[c].flex {
-			nflex++
-			continue
-		}
 		widths[i] = natural[c] + 1
+		if cols[c].flex {
+			widths[i] = min(natural[c], cols[c].narrowest()) + 1
+			flex = append(flex, i)
+		}
 		left -= widths[i]
 	}
-	for i, c := range keep {
-		if !cols[c].flex {
-			continue
-		}
-		share := left / nflex
-		nflex--
-		w := min(natural[c]+1, max(share, minFlex+1))
-		widths[i] = w
-		left -= w
+	want := func(i int) int { return natural[keep[i]] + 1 - widths[i] }
+	sort.SliceStable(flex, func(a, b int) bool { return want(flex[a]) < want(flex[b]) })
+	for n, i := range flex {
+		give := min(want(i), max(0, left)/(len(flex)-n))
+		widths[i] += give
+		left -= give
 	}
 	return keep, widths
 }

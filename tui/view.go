@@ -92,6 +92,8 @@ func (m *Model) body(w, h int) string {
 		return m.queueDetail(w, h)
 	case viewAgentDetail:
 		return m.agentDetail(w, h)
+	case viewRecoveryDetail:
+		return m.recoveryDetail(w, h)
 	}
 	return ""
 }

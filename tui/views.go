@@ -49,16 +49,21 @@ func (m *Model) queueFacts(q *floor.QueueReport, w int) string {
 		need = fmt.Sprintf("%d (staffed %d)", *q.AgentsNeeded, q.Staffed)
 	}
 	lvl := slLevel(q.ServiceLevel, q.SLTarget)
-	return s.fitItems([]string{
+	items := []string{
 		s.Label.Render("SL ") + s.Level(lvl).Render(pct(q.ServiceLevel)+" "+levelMark(lvl)),
 		m.kv("goal", fmt.Sprintf("%s in %.0fs", pct0(q.SLTarget), q.SLThresholdS), s.App),
 		m.kv("need", need, s.App),
 		m.kv("offered", fmt.Sprint(q.Offered), s.App),
 		m.kv("answered", fmt.Sprint(q.Answered), s.App),
 		m.kv("abandoned", fmt.Sprintf("%d (%d short)", q.Abandoned, q.ShortAbandoned), s.App),
+	}
+	if !onlyHungUp(q.AbandonedByReason) {
+		items = append(items, s.Warn.Render(abandonReasons(q.AbandonedByReason, false)))
+	}
+	return s.fitItems(append(items,
 		m.kv("arrivals", fmt.Sprintf("%.0f/h", q.ArrivalsPerHour), s.App),
 		m.kv("mode", q.SLMode, s.Muted),
-	}, w)
+	), w)
 }
 
 // agentsView: accountability, every agent against the goals, sortable and
@@ -82,59 +87,6 @@ func (m *Model) agentsView(w, h int) string {
 	th := h - 1
 	off := scroll(m.offset, "agents", c, th-1)
 	return head + "\n" + m.agentTable(w, th, c, off, m.agents, title)
-}
-
-var recoveryColumns = []column{
-	{title: "AT"},
-	{title: "WHAT"},
-	{title: "QUEUE", prio: 2},
-	{title: "AGENT", prio: 1},
-	{title: "WAIT/SCORES", prio: 1},
-	{title: "COMMENT", flex: true, prio: 3},
-}
-
-// recoveryView: customers to win back, newest first.
-func (m *Model) recoveryView(w, h int) string {
-	s := m.styles
-	items := m.report.Recovery
-	head := s.Section.Render(fmt.Sprintf("Service recovery: %d to follow up", len(items))) +
-		s.Muted.Render(" — long-wait abandons and low surveys, newest first; reply to every comment")
-	if len(items) == 0 {
-		return head + "\n" + s.Muted.Render("nobody to call back in this window")
-	}
-	c := m.cursor[viewRecovery]
-	th := h - 1
-	off := scroll(m.offset, "recovery", c, th-1)
-	var rows [][]cell
-	for _, it := range items[off:min(len(items), off+th-1)] {
-		what, detail := "abandon", "waited "+dur(it.WaitS)
-		st := s.Warn
-		if it.Kind == "survey" {
-			what, st = "survey", s.Bad
-			var parts []string
-			if it.CSAT != nil {
-				parts = append(parts, fmt.Sprintf("CSAT %.0f", *it.CSAT))
-			}
-			if it.NPS != nil {
-				parts = append(parts, fmt.Sprintf("NPS %.0f", *it.NPS))
-			}
-			if it.CES != nil {
-				parts = append(parts, fmt.Sprintf("CES %.0f", *it.CES))
-			}
-			detail = strings.Join(parts, " ")
-		}
-		queue := it.Queue
-		if q := m.queueByID[it.Queue]; q != nil {
-			queue = q.Label()
-		}
-		agent := it.Agent
-		if a := m.agentByID[it.Agent]; a != nil {
-			agent = a.Label()
-		}
-		rows = append(rows, []cell{txt(clock(it.At)), styled(what, st), txt(queue), txt(agent), txt(detail),
-			txt(strings.ReplaceAll(it.Comment, "\n", " "))})
-	}
-	return head + "\n" + s.render(tableSpec{cols: recoveryColumns, rows: rows, width: w, height: th, cursor: c - off})
 }
 
 var leaderColumns = []column{
@@ -208,7 +160,7 @@ func (m *Model) flowView(w, h int) string {
 		arrow(f.Offered, "offered"),
 		stage("queues", s.Bold.Render(itoa(f.Waiting))+" waiting · longest "+durp(f.LongestWaitS)+" · SL "+
 			s.Level(lvl).Render(pct(f.ServiceLevel)+" "+levelMark(lvl))) +
-			s.Warn.Render(fmt.Sprintf("  ──▶ %d abandoned (%d short)", f.Abandoned, f.ShortAbandoned)),
+			s.Warn.Render(fmt.Sprintf("  ──▶ %d abandoned (%d short%s)", f.Abandoned, f.ShortAbandoned, reasonsAside(f))),
 		arrow(f.Answered, "answered"),
 		stage("agents", s.State(feed.StateOnCall).Render(itoa(f.OnCall)+" on call")+" · "+
 			s.State(feed.StateAvailable).Render(itoa(f.Available)+" available")+" · "+
@@ -310,6 +262,7 @@ func (m *Model) queueDetail(w, h int) string {
 		{"goal", fmt.Sprintf("%s answered within %.0fs (%s; short abandon < %.0fs)", pct0(q.SLTarget), q.SLThresholdS, q.SLMode, q.ShortAbandonS)},
 		{"waiting", fmt.Sprintf("%d, longest %s", q.Waiting, durp(q.LongestWaitS))},
 		{"calls", fmt.Sprintf("%d offered · %d answered (%d in goal) · %d abandoned (%d short)", q.Offered, q.Answered, q.AnsweredWithin, q.Abandoned, q.ShortAbandoned)},
+		{"why abandoned", abandonedWhy(&q.Metrics)},
 		{"ASA / AHT", durp(q.ASAS) + " / " + durp(q.AHTS)},
 		{"abandon rate", pct(q.AbandonRate)},
 		{"arrivals", fmt.Sprintf("%.0f calls/h (last 30 min)", q.ArrivalsPerHour)},

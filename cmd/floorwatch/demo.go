@@ -58,5 +58,5 @@ func runDemo(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 		<-done
 		return err
 	}
-	return runDashboard(hub, tui.Options{Window: w}, run, logger)
+	return runDashboard(hub, tui.Options{Window: w, RedactCallers: d.redactCallers}, run, logger)
 }

@@ -49,6 +49,10 @@ func runServe(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	maxPerKey := fs.Int("max-per-key", 5, "most sessions open at once per key (0: no limit)")
 	idle := fs.Duration("idle-timeout", 30*time.Minute, "close a dashboard after this long without a key press (0: never)")
 	maxSession := fs.Duration("max-session", 12*time.Hour, "close any session this long after it began (0: never)")
+	maxLogins := fs.Int("max-logins", 32, "most connections logging in at once, all addresses together (0: no limit)")
+	maxLoginsPerAddr := fs.Int("max-logins-per-addr", 8, "most connections logging in at once from one IP address (0: no limit)")
+	loginGrace := fs.Duration("login-grace", 20*time.Second, "close a connection that has not logged in and opened a session this long after connecting")
+	redactCallers := fs.Bool("redact-callers", false, "show only the last four characters of a caller's number or id (•••••5678)")
 	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
@@ -61,8 +65,10 @@ func runServe(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 		return usageError("give --authorized-keys FILE (or --insecure-no-auth for a local drill)")
 	case *authKeys != "" && *insecure:
 		return usageError("--authorized-keys and --insecure-no-auth contradict each other")
-	case *maxSessions < 0 || *maxPerKey < 0 || *idle < 0 || *maxSession < 0:
+	case *maxSessions < 0 || *maxPerKey < 0 || *idle < 0 || *maxSession < 0 || *maxLogins < 0 || *maxLoginsPerAddr < 0:
 		return usageError("limits cannot be negative")
+	case *loginGrace <= 0:
+		return usageError("--login-grace must be positive: a login that never ends would hold its place for ever")
 	}
 	opts, window, err := ff.options()
 	if err != nil {
@@ -127,11 +133,11 @@ func runServe(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 		Insecure:       *insecure,
 		Dashboard: func(r *lipgloss.Renderer) (tea.Model, func()) {
 			ctx, cancel := context.WithCancel(context.Background())
-			return tui.New(hub, tui.Options{Renderer: r, Window: window, Context: ctx}), cancel
+			return tui.New(hub, tui.Options{Renderer: r, Window: window, Context: ctx, RedactCallers: *redactCallers}), cancel
 		},
 		Status: hubStatus(hub, opts.Horizon),
 		Limits: sshserve.Limits{MaxSessions: *maxSessions, MaxPerKey: *maxPerKey, Idle: *idle,
-			MaxSession: *maxSession, LoginGrace: time.Minute},
+			MaxSession: *maxSession, LoginGrace: *loginGrace, MaxLogins: *maxLogins, MaxLoginsPerAddr: *maxLoginsPerAddr},
 		Log: log,
 	})
 	if err != nil {

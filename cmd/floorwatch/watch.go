@@ -26,13 +26,16 @@ func init() {
 // dashFlags are the flags of the commands that open the dashboard.
 type dashFlags struct {
 	floorFlags
-	log string
+	log           string
+	redactCallers bool
 }
 
 func (d *dashFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&d.goals, "goals", "", "goals `FILE` (YAML): queue goal overrides, team and agent targets, day start")
 	fs.StringVar(&d.window, "window", "30m", "initial `window` of the counted figures: 15m, 30m, 1h, today or all (w cycles them)")
 	fs.StringVar(&d.log, "log", "", "write diagnostics to `FILE` (nothing is ever written to the screen)")
+	d.limitFlags.register(fs)
+	fs.BoolVar(&d.redactCallers, "redact-callers", false, "show only the last four characters of a caller's number or id (•••••5678)")
 }
 
 // setup checks the flags and makes the fold's options, window and logger.
@@ -84,7 +87,7 @@ func runWatch(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 		return usageError("%v", err)
 	}
 	hub.SetConn(client.Status)
-	return runDashboard(hub, tui.Options{Window: w}, client.Run, logger)
+	return runDashboard(hub, tui.Options{Window: w, RedactCallers: d.redactCallers}, client.Run, logger)
 }
 
 // logStatus writes each connection change to the log.
