@@ -69,7 +69,7 @@ type standIn struct {
 type changedMsg struct{}
 
 func standInDashboard(hub *live.Hub) Dashboard {
-	return func(r *lipgloss.Renderer) (tea.Model, func()) {
+	return func(r *lipgloss.Renderer, _ Viewer) (tea.Model, func()) {
 		ch, cancel := hub.Subscribe()
 		m := &standIn{hub: hub, ch: ch, done: make(chan struct{})}
 		return m, func() { cancel(); close(m.done) }

@@ -64,7 +64,7 @@ func hostileHub(t *testing.T) *live.Hub {
 func TestHostileTextNeverReachesASession(t *testing.T) {
 	hub := hostileHub(t)
 	ts := startServer(t, func(c *Config) {
-		c.Dashboard = func(r *lipgloss.Renderer) (tea.Model, func()) {
+		c.Dashboard = func(r *lipgloss.Renderer, _ Viewer) (tea.Model, func()) {
 			ctx, cancel := context.WithCancel(context.Background())
 			return tui.New(hub, tui.Options{Renderer: r, Context: ctx}), cancel
 		}

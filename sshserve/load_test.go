@@ -70,7 +70,7 @@ func TestLoad(t *testing.T) {
 	srv, err := New(Config{
 		HostKeyPath:    filepath.Join(t.TempDir(), "host_key"),
 		AuthorizedKeys: []gossh.PublicKey{user.PublicKey()},
-		Dashboard: func(r *lipgloss.Renderer) (tea.Model, func()) {
+		Dashboard: func(r *lipgloss.Renderer, _ Viewer) (tea.Model, func()) {
 			ctx, cancel := context.WithCancel(context.Background())
 			return tui.New(hub, tui.Options{Renderer: r, Context: ctx}), cancel
 		},

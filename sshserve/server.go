@@ -26,10 +26,21 @@ import (
 )
 
 // Dashboard makes one session's dashboard, styled by the session's renderer
-// (so colours follow the supervisor's terminal, not the server's). release,
-// if not nil, is called once that session's program has ended, to give back
-// whatever the model holds (its subscription to the floor).
-type Dashboard func(r *lipgloss.Renderer) (m tea.Model, release func())
+// (so colours follow the supervisor's terminal, not the server's), for the
+// viewer who connected. release, if not nil, is called once that session's
+// program has ended, to give back whatever the model holds (its
+// subscription to the floor).
+type Dashboard func(r *lipgloss.Renderer, v Viewer) (m tea.Model, release func())
+
+// Viewer is who a session belongs to: the name they logged in as (cleaned:
+// it is the client's text) and their key's SHA256 fingerprint.
+type Viewer struct {
+	User        string
+	Fingerprint string
+}
+
+// String names the viewer on what they do, such as a done mark.
+func (v Viewer) String() string { return v.User + " (" + v.Fingerprint + ")" }
 
 // StatusRequest is what `ssh host status [--json] [--window D]` asked for.
 type StatusRequest struct {

@@ -113,7 +113,11 @@ func (s *Server) dashboard(sess ssh.Session) (int, string) {
 		fmt.Fprint(sess.Stderr(), "floorwatch: the dashboard needs a terminal: connect with ssh -t, or run `status` for a one-off print\n")
 		return 1, "no pty"
 	}
-	model, release := s.cfg.Dashboard(bubbletea.MakeRenderer(sess))
+	viewer := Viewer{User: safetext.Clean(sess.User()), Fingerprint: "none"}
+	if k := sess.PublicKey(); k != nil {
+		viewer.Fingerprint = Fingerprint(k)
+	}
+	model, release := s.cfg.Dashboard(bubbletea.MakeRenderer(sess), viewer)
 	if release != nil {
 		defer release()
 	}

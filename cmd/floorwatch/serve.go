@@ -131,9 +131,10 @@ func runServe(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 		HostKeyPath:    *hostKey,
 		AuthorizedKeys: keys,
 		Insecure:       *insecure,
-		Dashboard: func(r *lipgloss.Renderer) (tea.Model, func()) {
+		Dashboard: func(r *lipgloss.Renderer, v sshserve.Viewer) (tea.Model, func()) {
 			ctx, cancel := context.WithCancel(context.Background())
-			return tui.New(hub, tui.Options{Renderer: r, Window: window, Context: ctx, RedactCallers: *redactCallers}), cancel
+			return tui.New(hub, tui.Options{Renderer: r, Window: window, Context: ctx, RedactCallers: *redactCallers,
+				Supervisor: v.String()}), cancel
 		},
 		Status: hubStatus(hub, opts.Horizon),
 		Limits: sshserve.Limits{MaxSessions: *maxSessions, MaxPerKey: *maxPerKey, Idle: *idle,
