@@ -95,7 +95,8 @@ type Floor struct {
 	calls    map[string]*call // waiting or in conversation
 	wrapping map[string]*call // in wrap-up, until call.wrapped
 	waiting  int
-	kept     keptStrings // one copy of each skill, reason and channel
+	kept     keptStrings // one copy of each skill and aux reason
+	wall     time.Time   // this machine's clock when the guard last read it
 
 	log      factLog
 	waitHist waitHistory

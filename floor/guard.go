@@ -47,7 +47,14 @@ const (
 	maxSkills         = 128     // queues in one agent's skills (Avaya allows 120)
 	maxAgentAux       = 32      // distinct aux reasons in one agent's aux_by_reason
 	maxAuxReasons     = 128     // distinct aux reasons on the floor
+	maxAbandonReasons = 64      // distinct abandon reasons on the floor, besides the protocol's
+	maxChannels       = 64      // distinct channels on the floor, besides the usual four
 )
+
+// Other is the label an aux reason, an abandon reason or a channel is
+// counted under once the agent or the floor has as many distinct ones as it
+// keeps: the state or the call still counts, under a merged label.
+const Other = "other"
 
 // setBounds fills in the default of every bound left zero.
 func (o *Options) setBounds() {
@@ -171,20 +178,30 @@ func (f *Floor) checkClock(ts time.Time, mode Mode) *feed.LineError {
 	if !f.now.IsZero() && ts.After(f.now.Add(jump)) {
 		return clockErr(ts, f.now, "the floor clock", fmt.Sprintf("a jump over %s is refused (--max-clock-jump)", FormatSpan(jump)))
 	}
-	wall := f.opts.WallClock()
-	switch {
-	case mode == Live && ts.After(wall.Add(jump)):
-		return clockErr(ts, wall, "this machine's clock",
-			fmt.Sprintf("a live feed more than %s ahead of it is refused (--max-clock-jump)", FormatSpan(jump)))
-	case ts.After(wall.Add(max(jump, farFuture))):
-		bound := "10 years"
-		if jump > farFuture {
-			bound = FormatSpan(jump) + " (--max-clock-jump)"
-		}
-		return clockErr(ts, wall, "this machine's clock",
-			fmt.Sprintf("no floor is more than %s ahead of it (a placeholder date, or a time in the wrong unit)", bound))
+	ahead := max(jump, farFuture)
+	if mode == Live {
+		ahead = jump
 	}
-	return nil
+	// The clock read last time is earlier than now: a ts it lets pass, the
+	// clock now lets pass too. Only a line that may fail reads it again, so
+	// that a floor's many lines do not each pay for a clock read.
+	if !ts.After(f.wall.Add(ahead)) {
+		return nil
+	}
+	f.wall = f.opts.WallClock()
+	switch {
+	case !ts.After(f.wall.Add(ahead)):
+		return nil
+	case mode == Live:
+		return clockErr(ts, f.wall, "this machine's clock",
+			fmt.Sprintf("a live feed more than %s ahead of it is refused (--max-clock-jump)", FormatSpan(jump)))
+	}
+	bound := "10 years"
+	if jump > farFuture {
+		bound = FormatSpan(jump) + " (--max-clock-jump)"
+	}
+	return clockErr(ts, f.wall, "this machine's clock",
+		fmt.Sprintf("no floor is more than %s ahead of it (a placeholder date, or a time in the wrong unit)", bound))
 }
 
 func clockErr(ts, ref time.Time, refName, rule string) *feed.LineError {
@@ -245,14 +262,17 @@ func (f *Floor) checkBounds(ev *feed.Event) *feed.LineError {
 	case feed.TypeQueueConfig:
 		err = f.roomForQueue(ev.Queue)
 	case feed.TypeAgentState:
-		err = firstErr(f.roomForAgent(ev.Agent), f.checkAgent("", ev.Agent, ev.State, ev.Reason, ev.Skills))
-		if err == nil {
-			err = f.keepAgent(&ev.Reason, ev.State, ev.Skills)
+		if err = firstErr(f.roomForAgent(ev.Agent), f.keepSkills("", ev.Agent, ev.Skills)); err == nil {
+			ev.Reason = f.auxLabel(ev.Agent, ev.State, ev.Reason)
 		}
 	case feed.TypeOffered:
-		err = firstErr(f.roomForQueue(ev.Queue), f.roomForCall(ev.Call))
+		if err = firstErr(f.roomForQueue(ev.Queue), f.roomForCall(ev.Call)); err == nil {
+			ev.Channel = f.kept.channels.label(ev.Channel)
+		}
 	case feed.TypeAnswered, feed.TypeMissed:
 		err = f.roomForAgent(ev.Agent)
+	case feed.TypeAbandoned:
+		ev.Reason = f.kept.abandonReasons.label(ev.Reason)
 	case feed.TypeTransferred:
 		if ev.Queue != "" {
 			err = f.roomForQueue(ev.Queue)
@@ -305,52 +325,46 @@ func (f *Floor) roomForCall(id string) *feed.LineError {
 	return limitErr("call", "--max-calls", f.opts.MaxCalls, id)
 }
 
-// checkAgent refuses skills or an aux reason past their bounds for agent
-// id; where names the snapshot item ("" for an agent.state).
-func (f *Floor) checkAgent(where, id, state, reason string, skills []string) *feed.LineError {
+// keepSkills refuses more skills than an agent may have, or a skill that
+// would take the floor past its distinct skills, and points each at the
+// floor's one copy; where names the snapshot item ("" for an agent.state).
+func (f *Floor) keepSkills(where, id string, skills []string) *feed.LineError {
 	if len(skills) > maxSkills {
 		return &feed.LineError{Field: where + "queues", Msg: fmt.Sprintf("agent %q has %d skills; an agent may have at most %d", id, len(skills), maxSkills)}
 	}
-	a := f.agents[id]
-	if state != feed.StateAux || a == nil {
-		return nil
-	}
-	r := auxReason(reason)
-	if _, ok := a.allTime.auxBy[r]; ok {
-		return nil
-	}
-	n := len(a.allTime.auxBy)
-	if a.state == feed.StateAux {
-		cur := auxReason(a.reason)
-		if cur == r {
-			return nil
+	for i, sk := range skills {
+		kept, ok := f.kept.skills.keep(sk)
+		if !ok {
+			// A skill is a queue id: a floor has no more distinct ones than queues.
+			return &feed.LineError{Field: where + "queues", Msg: fmt.Sprintf("skill limit %d reached (--max-queues): skill %q not created", f.opts.MaxQueues, sk)}
 		}
-		if _, ok := a.allTime.auxBy[cur]; !ok {
-			n++ // the aux time now running goes to its reason when it ends
-		}
-	}
-	if n >= maxAgentAux {
-		return &feed.LineError{Field: where + "reason", Msg: fmt.Sprintf("agent %q already has %d aux reasons; an agent may have at most %d: %q not counted",
-			id, n, maxAgentAux, reason)}
+		skills[i] = kept
 	}
 	return nil
 }
 
-// keepAgent points an agent's aux reason and skills at the floor's one copy
-// of each.
-func (f *Floor) keepAgent(reason *string, state string, skills []string) *feed.LineError {
-	var err *feed.LineError
-	if state == feed.StateAux && *reason != "" {
-		if *reason, err = f.kept.auxReasons.keep("reason", *reason); err != nil {
-			return err
+// auxLabel is the reason agent id's aux time is counted under: the reason
+// itself, kept once for the floor, or Other when the agent or the floor
+// already has as many distinct reasons as it keeps.
+func (f *Floor) auxLabel(id, state, reason string) string {
+	if state != feed.StateAux || reason == "" {
+		return reason
+	}
+	if a := f.agents[id]; a != nil {
+		_, had := a.allTime.auxBy[reason]
+		n := len(a.allTime.auxBy)
+		if a.state == feed.StateAux && a.reason != "" {
+			if a.reason == reason {
+				had = true
+			} else if _, closed := a.allTime.auxBy[a.reason]; !closed {
+				n++ // the aux time now running goes to its reason when it ends
+			}
+		}
+		if !had && n >= maxAgentAux {
+			return Other
 		}
 	}
-	for i := range skills {
-		if skills[i], err = f.kept.skills.keep("queues", skills[i]); err != nil {
-			return err
-		}
-	}
-	return nil
+	return f.kept.auxReasons.label(reason)
 }
 
 // checkSnapshot refuses a snapshot that would take the floor past a bound.
@@ -361,22 +375,15 @@ func (f *Floor) checkSnapshot(s *feed.Snapshot) *feed.LineError {
 		return err
 	}
 	newQ, newA := map[string]bool{}, map[string]bool{}
-	addNew := func(have func(string) bool, into map[string]bool, id string) {
-		if id != "" && !have(id) {
-			into[id] = true
-		}
-	}
-	hasQ := func(id string) bool { _, ok := f.queues[id]; return ok }
-	hasA := func(id string) bool { _, ok := f.agents[id]; return ok }
 	for _, q := range s.Queues {
-		addNew(hasQ, newQ, q.Queue)
+		fresh(f.queues, newQ, q.Queue)
 	}
 	for _, c := range s.Calls {
-		addNew(hasQ, newQ, c.Queue)
-		addNew(hasA, newA, c.Agent)
+		fresh(f.queues, newQ, c.Queue)
+		fresh(f.agents, newA, c.Agent)
 	}
 	for _, a := range s.Agents {
-		addNew(hasA, newA, a.Agent)
+		fresh(f.agents, newA, a.Agent)
 	}
 	if n := len(f.queues) + len(newQ); n > f.opts.MaxQueues {
 		return &feed.LineError{Field: "queues", Msg: fmt.Sprintf("the snapshot would make %d queues; the limit is %d (--max-queues): snapshot not applied", n, f.opts.MaxQueues)}
@@ -386,16 +393,22 @@ func (f *Floor) checkSnapshot(s *feed.Snapshot) *feed.LineError {
 	}
 	for i := range s.Agents {
 		a := &s.Agents[i]
-		where := fmt.Sprintf("agents[%d].", i)
-		if err := f.checkAgent(where, a.Agent, a.State, a.Reason, a.Queues); err != nil {
+		if err := f.keepSkills(fmt.Sprintf("agents[%d].", i), a.Agent, a.Queues); err != nil {
 			return err
 		}
-		if err := f.keepAgent(&a.Reason, a.State, a.Queues); err != nil {
-			err.Field = where + err.Field
-			return err
-		}
+		a.Reason = f.auxLabel(a.Agent, a.State, a.Reason)
+	}
+	for i := range s.Calls {
+		s.Calls[i].Channel = f.kept.channels.label(s.Calls[i].Channel)
 	}
 	return nil
+}
+
+// fresh notes id in into when the floor's map m does not hold it yet.
+func fresh[T any](m map[string]*T, into map[string]bool, id string) {
+	if _, ok := m[id]; !ok && id != "" {
+		into[id] = true
+	}
 }
 
 // checkText refuses an id or label longer than maxText: the fold keeps
@@ -480,45 +493,62 @@ func cut(s string, n int) string {
 	return s[:n] + "…"
 }
 
-// keptStrings are the strings the fold refers to from many agents (every
-// agent with a skill, every aux interval and aux_by_reason entry): one copy
-// of each, and a bounded number of them, so that their number, not their
-// references, sets what they cost.
+// keptStrings are the strings the fold refers to from many places (every
+// agent with a skill, every aux interval, every abandon and call of a
+// channel): one copy of each, and a bounded number of them, so that their
+// number, not their references, sets what they cost.
 type keptStrings struct {
-	skills, auxReasons keptSet
+	skills, auxReasons, abandonReasons, channels keptSet
 }
 
 func newKeptStrings(maxQueues int) keptStrings {
 	return keptStrings{
-		// A skill is a queue id: a floor has no more distinct ones than queues.
-		skills:     keptSet{what: "skill", limit: maxQueues, flag: "--max-queues"},
-		auxReasons: keptSet{what: "aux reason", limit: maxAuxReasons},
+		skills:     keptSet{limit: maxQueues},
+		auxReasons: keptSet{limit: maxAuxReasons},
+		abandonReasons: keptSet{limit: maxAbandonReasons}.with(feed.ReasonCaller, feed.ReasonTimeout, feed.ReasonNoAgents,
+			feed.ReasonExitKey, feed.ReasonWithdraw),
+		channels: keptSet{limit: maxChannels}.with(feed.ChannelVoice, "chat", "email", "social"),
 	}
 }
 
+// keptSet keeps one copy of each string it is given, up to limit of them
+// besides those it starts with.
 type keptSet struct {
-	what, flag string
-	limit      int
-	m          map[string]string
+	limit int
+	m     map[string]string
 }
 
-// keep returns the set's copy of s, adding s if there is room. A value
-// stays once kept, even if its line then contradicts the floor: the set
-// only bounds how many there can be.
-func (k *keptSet) keep(field, s string) (string, *feed.LineError) {
+// with starts the set with values that are always kept.
+func (k keptSet) with(always ...string) keptSet {
+	k.m = make(map[string]string, len(always))
+	for _, s := range always {
+		k.m[s] = s
+	}
+	k.limit += len(always)
+	return k
+}
+
+// keep returns the set's copy of s, adding s if there is room; ok is false
+// when the set is full without it. A value stays once kept, even if its
+// line then contradicts the floor: the set only bounds how many there are.
+func (k *keptSet) keep(s string) (kept string, ok bool) {
 	if v, ok := k.m[s]; ok {
-		return v, nil
+		return v, true
 	}
 	if len(k.m) >= k.limit {
-		why := fmt.Sprintf("%s limit %d reached", k.what, k.limit)
-		if k.flag != "" {
-			why += " (" + k.flag + ")"
-		}
-		return s, &feed.LineError{Field: field, Msg: fmt.Sprintf("%s: %s %q not counted", why, k.what, s)}
+		return s, false
 	}
 	if k.m == nil {
 		k.m = map[string]string{}
 	}
 	k.m[s] = s
-	return s, nil
+	return s, true
+}
+
+// label is keep for a label: past the limit, the value counts as Other.
+func (k *keptSet) label(s string) string {
+	if kept, ok := k.keep(s); ok {
+		return kept
+	}
+	return Other
 }

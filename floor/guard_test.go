@@ -196,22 +196,26 @@ func TestPerAgentBounds(t *testing.T) {
 	s.refused(s.at(1, "agent.state", "agent", long, "state", "available"), "agent: 257 bytes long; an id or label may have at most 256")
 	s.refused(s.at(1, "agent.state", "agent", "a1", "state", "available", "name", long), "name: 257 bytes long; an id or label may have at most 256")
 
-	// One agent's aux reasons: at most maxAgentAux distinct, the one running
-	// now included.
+	// One agent's aux reasons: maxAgentAux distinct, the one running now
+	// included; a new one after them counts as other, and the agent's state
+	// still changes.
 	for i := range maxAgentAux {
 		s.must(float64(10+i), "agent.state", "agent", "a1", "state", "aux", "reason", fmt.Sprint("r", i))
 	}
-	s.refused(s.at(50, "agent.state", "agent", "a1", "state", "aux", "reason", "r99"),
-		`reason: agent "a1" already has 32 aux reasons; an agent may have at most 32: "r99" not counted`)
+	s.must(50, "agent.state", "agent", "a1", "state", "aux", "reason", "r99")
+	eq(t, "a1's reason", s.f.agents["a1"].reason, Other)
 	s.must(51, "agent.state", "agent", "a1", "state", "aux", "reason", "r3") // one it has
 	s.must(52, "agent.state", "agent", "a1", "state", "available")
-	eq(t, "a1's aux reasons", len(s.f.agents["a1"].allTime.auxBy), maxAgentAux)
-	// The floor's: at most maxAuxReasons distinct, whoever uses them.
+	aux := agentOf(t, s.f.Report(All), "a1").AuxByReason
+	eq(t, "a1's aux reasons", len(aux), maxAgentAux+1)
+	eq(t, "a1's other", aux[Other], 1)
+	eq(t, "a1's r3", aux["r3"], 2)
+	// The floor's: maxAuxReasons distinct, whoever uses them.
 	for i := range maxAuxReasons - maxAgentAux {
 		s.must(float64(60+i), "agent.state", "agent", fmt.Sprint("b", i/maxAgentAux), "state", "aux", "reason", fmt.Sprint("s", i))
 	}
-	s.refused(s.at(300, "agent.state", "agent", "b9", "state", "aux", "reason", "new"),
-		`reason: aux reason limit 128 reached: aux reason "new" not counted`)
+	s.must(300, "agent.state", "agent", "b9", "state", "aux", "reason", "new")
+	eq(t, "b9's reason", s.f.agents["b9"].reason, Other)
 
 	// A customer's long comment is kept, cut.
 	s.must(400, "survey.submitted", "call", "c1", "queue", "q1", "agent", "a1", "csat", 1,
@@ -223,6 +227,33 @@ func TestPerAgentBounds(t *testing.T) {
 	if c := r.Recovery[0].Comment; len(c) > maxFreeText+len("…") || !strings.HasSuffix(c, "é…") {
 		t.Errorf("comment of %d bytes, ending %q", len(c), c[len(c)-8:])
 	}
+}
+
+func TestLabelsPastTheirBoundCountAsOther(t *testing.T) {
+	s := newScript(t, Options{})
+	// maxAbandonReasons made-up reasons are kept, the protocol's always; an
+	// abandon of a reason after them still counts, as other.
+	for i := range maxAbandonReasons + 2 {
+		id := fmt.Sprint("c", i)
+		s.must(float64(i), "call.offered", "call", id, "queue", "q1")
+		s.must(float64(i)+10, "call.abandoned", "call", id, "queue", "q1", "reason", "made-up-"+id)
+	}
+	s.must(100, "call.offered", "call", "z", "queue", "q1")
+	s.must(110, "call.abandoned", "call", "z", "queue", "q1", "reason", "timeout")
+	got := queueOf(t, s.f.Report(All), "q1").AbandonedByReason
+	eq(t, "distinct reasons", len(got), maxAbandonReasons+2) // the made-up ones, other, timeout
+	eq(t, "other", got[Other], 2)
+	eq(t, "timeout", got["timeout"], 1)
+	eq(t, "abandoned", queueOf(t, s.f.Report(All), "q1").Abandoned, maxAbandonReasons+3)
+
+	// Channels likewise: the usual four and maxChannels more.
+	for i := range maxChannels + 1 {
+		s.must(200, "call.offered", "call", fmt.Sprint("k", i), "queue", "q1", "channel", fmt.Sprint("ch", i))
+	}
+	s.must(200, "call.offered", "call", "chat", "queue", "q1", "channel", "chat")
+	eq(t, "the last made-up channel", s.f.calls[fmt.Sprint("k", maxChannels)].channel, Other)
+	eq(t, "a made-up channel", s.f.calls["k3"].channel, "ch3")
+	eq(t, "chat", s.f.calls["chat"].channel, "chat")
 }
 
 // snapshotLine is a snapshot of queues, agents and calls named by number.
@@ -284,6 +315,25 @@ func TestLineLength(t *testing.T) {
 		"queues: the snapshot would make 5 queues; the limit is 4 (--max-queues): snapshot not applied")
 	eq(t, "live calls after refused snapshots", len(s.f.calls), 4)
 	eq(t, "gaps", s.f.Stats().Gaps, 0)
+}
+
+// TestHugeSnapshotIsCountedNotDecoded sends a 3 MB snapshot listing a
+// million empty agents: decoding it would take hundreds of MB; counting its
+// items takes next to nothing, and it is refused on the count.
+func TestHugeSnapshotIsCountedNotDecoded(t *testing.T) {
+	line := []byte(`{"type":"snapshot","seq":1,"ts":"2026-11-23T08:00:00Z","queues":[],"calls":[],"agents":[{}` +
+		strings.Repeat(`,{}`, 1_000_000) + `]}`)
+	fl := New(Options{})
+	var m0, m1 runtime.MemStats
+	runtime.ReadMemStats(&m0)
+	o := fl.IngestLine(line, Recording)
+	runtime.ReadMemStats(&m1)
+	if o != Bad || !strings.HasSuffix(fl.Stats().LastError, "agents: the snapshot lists 1000001; the limit is 50000 (--max-agents): snapshot not applied") {
+		t.Fatalf("%v: %s", o, fl.Stats().LastError)
+	}
+	if alloc := m1.TotalAlloc - m0.TotalAlloc; alloc > 1<<20 {
+		t.Errorf("refusing it allocated %d KiB", alloc>>10)
+	}
 }
 
 // TestHostileFloorStaysBounded feeds ten times what the limits allow and
@@ -476,7 +526,7 @@ func FuzzSnapshot(f *testing.F) {
 			t.Fatalf("%d queues, %d agents, %d live calls: past the limits", len(fl.queues), len(fl.agents), len(fl.calls)+len(fl.wrapping))
 		}
 		for id, a := range fl.agents {
-			if len(id) > maxText || len(a.name) > maxText || len(a.skills) > maxSkills || len(a.allTime.auxBy) > maxAgentAux {
+			if len(id) > maxText || len(a.name) > maxText || len(a.skills) > maxSkills || len(a.allTime.auxBy) > maxAgentAux+2 { // and other, unspecified
 				t.Fatalf("agent %q past a bound: %d skills, %d aux reasons", id, len(a.skills), len(a.allTime.auxBy))
 			}
 		}
