@@ -84,6 +84,8 @@ type Floor struct {
 	// jumpFrom/jumpTo remember the last live gap, so that a feed with a real
 	// hole in its sequence is not resumed forever.
 	jumpFrom, jumpTo int64
+	// seqlessBad: the last line was one whose seq could not be read.
+	seqlessBad bool
 
 	now        time.Time
 	first      time.Time
@@ -170,6 +172,7 @@ func (f *Floor) ingest(d *feed.Decoded, mode Mode) Outcome {
 	f.guard(d, mode)
 	ev := &d.Event
 	if !d.HasSeq {
+		f.seqlessBad = true
 		return f.bad(d.Err)
 	}
 	if ev.IsControl() {
@@ -189,15 +192,21 @@ func (f *Floor) ingest(d *feed.Decoded, mode Mode) Outcome {
 		f.stats.Duplicates++
 		return Duplicate
 	}
+	seqless := f.seqlessBad
+	f.seqlessBad = false
 	if f.haveSeq && ev.Seq > f.lastSeq+1 {
-		if mode == Live && (f.jumpFrom != f.lastSeq || f.jumpTo != ev.Seq) {
+		// The one seq missing was the unreadable line just before: a resume
+		// would only bring it back, to be counted bad again. The gap is
+		// counted as a recording counts it, and the line applies.
+		fillsHole := seqless && ev.Seq == f.lastSeq+2
+		if mode == Live && !fillsHole && (f.jumpFrom != f.lastSeq || f.jumpTo != ev.Seq) {
 			f.stats.Gaps++
 			f.jumpFrom, f.jumpTo = f.lastSeq, ev.Seq
 			return Gap
 		}
 		// A recording has nothing to resume from; a live feed that jumps the
 		// same way again after a resume has a real hole, counted once.
-		if mode == Recording {
+		if mode == Recording || fillsHole {
 			f.stats.Gaps++
 		}
 	}

@@ -2,6 +2,7 @@ package floor
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -495,4 +496,35 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	eq(t, "staffed", b2.Floor.Staffed, a.Floor.Staffed)
 	eq(t, "aux", b2.Floor.Aux, a.Floor.Aux)
 	approx(t, "longest wait", b2.Floor.LongestWaitS, *a.Floor.LongestWaitS)
+}
+
+// A live feed whose one unreadable line took a seq: resuming would only
+// bring the same line back, to be counted bad again and again. The next
+// line fills the hole by one, so it applies, and the figures are those of
+// the same lines read from a recording: one bad line, one gap.
+func TestLiveUnreadableLineIsCountedOnce(t *testing.T) {
+	lines := []string{
+		`{"type":"hello","v":1,"feed":"f","stream":"s1","seq":4,"ts":"2026-11-23T08:00:00.000Z"}`,
+		`{"type":"call.offered","seq":1,"ts":"2026-11-23T08:00:00.000Z","call":"c1","queue":"q"}`,
+		`{"type":"call.offered","seq":2,"ts":"2026-11-23T08:00:00.000Z","call":"c2","queue":"q"}` + "\x00junk",
+		`{"type":"call.offered","seq":3,"ts":"2026-11-23T08:00:01.000Z","call":"c3","queue":"q"}`,
+		`not even JSON`,
+		`{"type":"call.offered","seq":7,"ts":"2026-11-23T08:00:02.000Z","call":"c7","queue":"q"}`,
+	}
+	want := []Outcome{Control, Applied, Bad, Applied, Bad, Gap}
+	for _, mode := range []Mode{Live, Recording} {
+		f := New(Options{})
+		for i, l := range lines {
+			o := f.IngestLine([]byte(l), mode)
+			if mode == Recording && i == 5 {
+				continue // a recording applies the line after any jump
+			}
+			eq(t, fmt.Sprintf("%v line %d", mode, i), o, want[i])
+		}
+		st := f.Stats()
+		eq(t, fmt.Sprintf("%v bad", mode), st.BadLines, 2)
+		// 1 -> 3 fills the unreadable 2's place; 3 -> 7 jumps over three.
+		eq(t, fmt.Sprintf("%v gaps", mode), st.Gaps, 2)
+		eq(t, fmt.Sprintf("%v events", mode), st.Events, map[Mode]int64{Live: 2, Recording: 3}[mode])
+	}
 }
