@@ -42,7 +42,9 @@ const (
 	// queue, agent and call it lists: a real item is 100–300 bytes, one
 	// with a hundred skills about 2 KiB.
 	snapshotItemBytes = 2 << 10
-	maxText           = 256     // bytes of an id or a label (name, reason, channel, caller)
+	// MaxText is the most bytes of an id or a label (name, reason, channel,
+	// caller); a source cuts or refuses longer ones the same way.
+	MaxText           = 256
 	maxFreeText       = 4 << 10 // bytes of a survey comment or a briefing kept; the rest is cut
 	maxSkills         = 128     // queues in one agent's skills (Avaya allows 120)
 	maxAgentAux       = 32      // distinct aux reasons in one agent's aux_by_reason
@@ -411,7 +413,7 @@ func fresh[T any](m map[string]*T, into map[string]bool, id string) {
 	}
 }
 
-// checkText refuses an id or label longer than maxText: the fold keeps
+// checkText refuses an id or label longer than MaxText: the fold keeps
 // them per queue, agent and call, so their length multiplies.
 func checkText(ev *feed.Event) *feed.LineError {
 	fields := [...]struct{ name, v string }{{"queue", ev.Queue}, {"agent", ev.Agent}, {"call", ev.Call}, {"name", ev.Name},
@@ -475,10 +477,10 @@ func snapshotText(s *feed.Snapshot) *feed.LineError {
 }
 
 func textErr(field, v string) *feed.LineError {
-	if len(v) <= maxText {
+	if len(v) <= MaxText {
 		return nil
 	}
-	return &feed.LineError{Field: field, Msg: fmt.Sprintf("%d bytes long; an id or label may have at most %d", len(v), maxText)}
+	return &feed.LineError{Field: field, Msg: fmt.Sprintf("%d bytes long; an id or label may have at most %d", len(v), MaxText)}
 }
 
 // cut keeps the first n bytes of s at most, on a character boundary, and

@@ -1,0 +1,8 @@
+// Package all registers every source family; the bridge imports it for its
+// side effect, so the command never names a vendor.
+package all
+
+import (
+	_ "github.com/floorwatch/floorwatch/source/csvcdr"   // csv:PATH
+	_ "github.com/floorwatch/floorwatch/source/queuelog" // queue-log:PATH
+)
