@@ -192,7 +192,7 @@ func TestPerAgentBounds(t *testing.T) {
 		t.Error("skills are not shared")
 	}
 
-	long := strings.Repeat("x", maxText+1)
+	long := strings.Repeat("x", MaxText+1)
 	s.refused(s.at(1, "agent.state", "agent", long, "state", "available"), "agent: 257 bytes long; an id or label may have at most 256")
 	s.refused(s.at(1, "agent.state", "agent", "a1", "state", "available", "name", long), "name: 257 bytes long; an id or label may have at most 256")
 
@@ -405,7 +405,7 @@ func heapOf(opts Options, fill func(*Floor)) (*Floor, uint64) {
 func longestStrings(fl *Floor, queues, agents, calls int) {
 	var line []byte
 	seq := 0
-	id := func(kind string, i int) string { return fmt.Sprintf("%s-%0*d", kind, maxText-len(kind)-1, i) }
+	id := func(kind string, i int) string { return fmt.Sprintf("%s-%0*d", kind, MaxText-len(kind)-1, i) }
 	next := func(at float64, format string, args ...any) {
 		seq++
 		line = fmt.Appendf(line[:0], format, append([]any{seq, ts(at)}, args...)...)
@@ -526,7 +526,7 @@ func FuzzSnapshot(f *testing.F) {
 			t.Fatalf("%d queues, %d agents, %d live calls: past the limits", len(fl.queues), len(fl.agents), len(fl.calls)+len(fl.wrapping))
 		}
 		for id, a := range fl.agents {
-			if len(id) > maxText || len(a.name) > maxText || len(a.skills) > maxSkills || len(a.allTime.auxBy) > maxAgentAux+2 { // and other, unspecified
+			if len(id) > MaxText || len(a.name) > MaxText || len(a.skills) > maxSkills || len(a.allTime.auxBy) > maxAgentAux+2 { // and other, unspecified
 				t.Fatalf("agent %q past a bound: %d skills, %d aux reasons", id, len(a.skills), len(a.allTime.auxBy))
 			}
 		}
