@@ -13,6 +13,9 @@ const (
 	evBreak                   // a: agent, c: break index in its group
 	evDrillStart              // a: drill index
 	evDrillEnd                // a: drill index
+	evRedial                  // c: the caller, in Sim.redials
+	evOverflow                // c, tok: the waiting call; a: the rule's gen
+	evCallback                // c, tok: the waiting call; a: the rule's gen
 )
 
 // item is one scheduled happening on the simulated clock. Cancelled
@@ -138,6 +141,13 @@ func (d *deque) popFront() ref {
 	d.head = (d.head + 1) % len(d.buf)
 	d.size--
 	return r
+}
+
+// each calls f with every ref, front to back.
+func (d *deque) each(f func(ref)) {
+	for i := 0; i < d.size; i++ {
+		f(d.buf[(d.head+i)%len(d.buf)])
+	}
 }
 
 // filter keeps the refs for which keep is true, in order.

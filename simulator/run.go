@@ -28,7 +28,9 @@ type pacing struct {
 // wall clock at the run's speed, never past the next instant not yet
 // published, so a feed's heartbeats carry the floor clock. Safe to call
 // from any goroutine.
-func (s *Sim) Clock() time.Time {
+func (s *Sim) Clock() time.Time { return time.UnixMilli(s.clockMs()).UTC() }
+
+func (s *Sim) clockMs() int64 {
 	s.clockMu.Lock()
 	defer s.clockMu.Unlock()
 	t := s.clock.last
@@ -36,7 +38,7 @@ func (s *Sim) Clock() time.Time {
 		est := s.clock.sim0 + int64(float64(time.Since(s.clock.wall).Milliseconds())*s.clock.speed)
 		t = max(t, min(est, s.clock.next))
 	}
-	return time.UnixMilli(t).UTC()
+	return t
 }
 
 // Progress is how far through its duration the run is, 0 to 1 (1 while
@@ -57,6 +59,10 @@ func (s *Sim) Progress() float64 {
 // the events of instants that fall due together. publish may not keep the
 // slice or the events after it returns (they are reused); it may change
 // their Seq. Run returns ctx.Err() if ctx ends first.
+//
+// A drill's commands (Submit) are applied between instants: at once when
+// Run is waiting for the next (at the simulated time of the moment), or
+// after the instant being run. Those left when Run returns are refused.
 func Run(ctx context.Context, s *Sim, speed float64, publish func(batch []*feed.Event)) error {
 	if speed < 0 || math.IsNaN(speed) || math.IsInf(speed, 0) {
 		return fmt.Errorf("speed %v: want 0 (as fast as possible) or a positive factor", speed)
@@ -67,8 +73,21 @@ func Run(ctx context.Context, s *Sim, speed float64, publish func(batch []*feed.
 		}
 		s.Recycle()
 	}
+	defer func() {
+		s.closeCommands()
+		flush()
+	}()
+	// poll applies what was submitted while the last instant ran.
+	poll := func() {
+		select {
+		case <-s.cmds.ready:
+			s.applySubmitted(s.now)
+		default:
+		}
+	}
 	if speed == 0 {
 		for s.Step() {
+			poll()
 			if len(s.Events()) >= MaxBatch {
 				flush()
 				if err := ctx.Err(); err != nil {
@@ -88,7 +107,6 @@ func Run(ctx context.Context, s *Sim, speed float64, publish func(batch []*feed.
 	for {
 		next, ok := s.nextInstant()
 		if !ok {
-			flush()
 			return nil
 		}
 		s.clockMu.Lock()
@@ -101,13 +119,20 @@ func Run(ctx context.Context, s *Sim, speed float64, publish func(batch []*feed.
 			select {
 			case <-ctx.Done():
 				return ctx.Err()
+			case <-s.cmds.ready:
+				// Between instants: the command takes effect at the
+				// simulated time of now, and may bring the next instant
+				// forward (a released agent answers a waiting call).
+				timer.Stop()
+				s.applySubmitted(s.clockMs())
+				continue
 			case <-timer.C:
 			}
 		} else if err := ctx.Err(); err != nil {
-			flush()
 			return err
 		}
 		s.Step()
+		poll()
 		if len(s.Events()) >= MaxBatch {
 			flush()
 		}

@@ -23,15 +23,21 @@ import (
 // field names are the file's keys; see DESIGN.md "Scenarios" and the
 // README for the format.
 type Scenario struct {
-	Name        string      `yaml:"name"`
-	Description string      `yaml:"description"`
-	Seed        int64       `yaml:"seed"`
-	Start       Timestamp   `yaml:"start"`
-	Duration    Duration    `yaml:"duration"`
-	Surveys     *SurveySpec `yaml:"surveys"`
-	Queues      []QueueSpec `yaml:"queues"`
-	Agents      []AgentSpec `yaml:"agents"`
-	Drills      []DrillSpec `yaml:"drills"`
+	Name        string `yaml:"name"`
+	Description string `yaml:"description"`
+	// Briefing is what a trainee reads before a drill (drill.started
+	// carries it); a bundled scenario with one is a bundled drill.
+	Briefing string      `yaml:"briefing"`
+	Goal     *GoalSpec   `yaml:"goal"`
+	Seed     int64       `yaml:"seed"`
+	Start    Timestamp   `yaml:"start"`
+	Duration Duration    `yaml:"duration"`
+	Surveys  *SurveySpec `yaml:"surveys"`
+	// Redial is every queue's, unless the queue sets its own.
+	Redial *RedialSpec `yaml:"redial"`
+	Queues []QueueSpec `yaml:"queues"`
+	Agents []AgentSpec `yaml:"agents"`
+	Drills []DrillSpec `yaml:"drills"`
 }
 
 // QueueSpec is one queue: its goal, its callers and its calls.
@@ -54,6 +60,30 @@ type QueueSpec struct {
 	// PatienceS is the mean of an exponential patience; nil: never hang up.
 	PatienceS *float64      `yaml:"patience_s"`
 	Transfer  *TransferSpec `yaml:"transfer"`
+	Redial    *RedialSpec   `yaml:"redial"`
+}
+
+// RedialSpec makes a share of the callers who hang up call again: each
+// with the chance Probability, after an exponential delay of mean
+// MeanDelay. A redial is a new call of the same caller to the same queue.
+type RedialSpec struct {
+	Probability float64  `yaml:"probability"`
+	MeanDelay   Duration `yaml:"mean_delay"`
+}
+
+// GoalSpec is a drill's goal: Text for the trainee, and what of it a
+// machine can check (see Check), each optional. The figures are those of
+// Queue, or of the whole floor when it is empty, over the whole drill.
+type GoalSpec struct {
+	Text  string `yaml:"text"`
+	Queue string `yaml:"queue"`
+	// ServiceLevel is the least service level that meets the goal.
+	ServiceLevel *float64 `yaml:"service_level"`
+	// AbandonRate is the most abandon rate that meets it.
+	AbandonRate *float64 `yaml:"abandon_rate"`
+	// OvertimeHours is the most overtime that meets it, in agent-hours
+	// called in (see OvertimeHours).
+	OvertimeHours *float64 `yaml:"overtime_hours"`
 }
 
 // RateSpec sets a queue's arrival rate from a time of day until the next
@@ -242,6 +272,18 @@ func (q *QueueSpec) UnmarshalYAML(n *yaml.Node) error {
 }
 
 // UnmarshalYAML decodes strictly.
+func (r *RedialSpec) UnmarshalYAML(n *yaml.Node) error {
+	type plain RedialSpec
+	return decodeStrict(n, "redial", (*plain)(r))
+}
+
+// UnmarshalYAML decodes strictly.
+func (g *GoalSpec) UnmarshalYAML(n *yaml.Node) error {
+	type plain GoalSpec
+	return decodeStrict(n, "goal", (*plain)(g))
+}
+
+// UnmarshalYAML decodes strictly.
 func (r *RateSpec) UnmarshalYAML(n *yaml.Node) error {
 	type plain RateSpec
 	return decodeStrict(n, "a rate", (*plain)(r))
@@ -352,6 +394,9 @@ func (s *Scenario) check() error {
 	if len(s.Queues) == 0 {
 		return fieldErr("queues", "at least one queue is needed")
 	}
+	if err := s.Redial.check("redial"); err != nil {
+		return err
+	}
 	ids := map[string]bool{}
 	for i := range s.Queues {
 		q := &s.Queues[i]
@@ -398,6 +443,43 @@ func (s *Scenario) check() error {
 		if err := s.Drills[i].check(fmt.Sprintf("drills[%d]", i), ids); err != nil {
 			return err
 		}
+	}
+	return s.Goal.check(ids)
+}
+
+func (r *RedialSpec) check(f string) error {
+	if r == nil {
+		return nil
+	}
+	if r.Probability < 0 || r.Probability > 1 {
+		return fieldErr(f+".probability", "must be between 0 and 1 (a share of the callers who hang up), got %v", r.Probability)
+	}
+	if r.Probability > 0 && r.MeanDelay <= 0 {
+		return fieldErr(f+".mean_delay", "must be a positive duration such as \"5m\"")
+	}
+	return nil
+}
+
+func (g *GoalSpec) check(ids map[string]bool) error {
+	if g == nil {
+		return nil
+	}
+	if strings.TrimSpace(g.Text) == "" {
+		return fieldErr("goal.text", "say the goal in words for the trainee, such as \"keep support at 80 %% without overtime\"")
+	}
+	if g.Queue != "" && !ids[g.Queue] {
+		return fieldErr("goal.queue", "%q is not a queue; queues are %s", g.Queue, idList(ids))
+	}
+	for _, r := range []struct {
+		name string
+		v    *float64
+	}{{"service_level", g.ServiceLevel}, {"abandon_rate", g.AbandonRate}} {
+		if r.v != nil && (*r.v < 0 || *r.v > 1) {
+			return fieldErr("goal."+r.name, "must be between 0 and 1 (0.8 is 80%%), got %v", *r.v)
+		}
+	}
+	if g.OvertimeHours != nil && *g.OvertimeHours < 0 {
+		return fieldErr("goal.overtime_hours", "must be 0 or more agent-hours, got %v", *g.OvertimeHours)
 	}
 	return nil
 }
@@ -453,6 +535,9 @@ func (q *QueueSpec) check(f string) error {
 	}
 	if q.PatienceS != nil && *q.PatienceS <= 0 {
 		return fieldErr(f+".patience_s", "must be more than 0 seconds, or left out for callers who never hang up; got %v", *q.PatienceS)
+	}
+	if err := q.Redial.check(f + ".redial"); err != nil {
+		return err
 	}
 	if t := q.Transfer; t != nil {
 		if t.Rate < 0 || t.Rate > 1 {

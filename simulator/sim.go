@@ -5,13 +5,15 @@
 // The model runs on a simulated clock in whole milliseconds (the protocol's
 // resolution), so a client recomputing a wait from two `ts` gets exactly the
 // simulator's own figure. It never reads the wall clock; with the same seed
-// and scenario it emits the same events, byte for byte.
+// and scenario it emits the same events, byte for byte. Its randomness is
+// common random numbers (random.go): the callers do not depend on what the
+// floor or a drill's supervisor does.
 package simulator
 
 import (
+	"cmp"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"strconv"
 	"sync"
 	"time"
@@ -52,6 +54,12 @@ type queueState struct {
 	idle     deque // idle agents with this skill, longest idle first
 	nSkilled int
 
+	arrivals stream // the gaps between arrivals
+	arrived  uint64 // callers so far: the next one's place, which keys their stream
+	redial   *RedialSpec
+	// A supervisor's rules for calls that wait too long (drill commands).
+	overflow, callback waitRule
+
 	perMs      float64 // calls_per_hour in calls per ms
 	rateAt     []int64 // ms of day where a RateSpec starts
 	ratePerMs  []float64
@@ -64,6 +72,16 @@ type queueState struct {
 
 	threshold, shortAbandon time.Duration
 	counters                Counters
+}
+
+// waitRule is a supervisor's rule for a queue's calls that wait longer than
+// after: overflow to queue to, or a call back. Each new rule has a new gen,
+// so that the checks armed under an earlier one are skipped.
+type waitRule struct {
+	on    bool
+	after int64 // ms
+	to    int32
+	gen   int32
 }
 
 type groupState struct {
@@ -82,6 +100,7 @@ type agentState struct {
 	skillIdx   []int32
 	g          *groupState
 	index      int // within its group, for staggering breaks
+	rng        stream
 	quality    float64
 	st         uint8
 	wireState  string
@@ -90,18 +109,27 @@ type agentState struct {
 	auxSerial  uint32
 	call       int32
 	onShift    bool
-	calledOut  bool
-	pending    int // break index due when the agent is next free; -1 none
+	calledOut  bool // by a callout drill, until it ends
+	sentHome   bool // by the supervisor, for good
+	pending    int  // break index due when the agent is next free; -1 none
 }
+
+// away reports whether the agent is kept off the floor whatever their shift.
+func (a *agentState) away() bool { return a.calledOut || a.sentHome }
 
 type callState struct {
 	id       string
+	who      caller
 	serial   uint32
 	q        int32
 	offered  int64
 	answered int64
-	agent    int32
-	state    uint8
+	giveUp   int64 // when the caller hangs up if still waiting; never: they wait
+	// calledBack is when the caller took a call back and hung up, keeping
+	// their place in line; 0 if they did not.
+	calledBack int64
+	agent      int32
+	state      uint8
 }
 
 type drillState struct {
@@ -112,17 +140,22 @@ type drillState struct {
 	agents     []int32 // who called out
 }
 
-// Options override a scenario's seed and length.
+// Options override a scenario's seed and length. Drill makes the run a
+// drill: it opens with drill.started and takes commands (command.go).
 type Options struct {
 	Seed     *int64
 	Duration time.Duration
+	Drill    bool
 }
 
 // Sim is one simulated floor. It is not safe for concurrent use, except
-// Clock, which any goroutine may call while Run drives the simulation.
+// Clock, Progress and Submit, which any goroutine may call while Run
+// drives the simulation.
 type Sim struct {
 	sc         *Scenario
-	rng        *rand.Rand
+	seed       int64
+	drill      bool
+	numbers    numberPlan
 	start, end int64
 	tzOffset   int64 // ms added to UTC for the scenario's time of day
 	now        int64
@@ -134,7 +167,12 @@ type Sim struct {
 	free       []int32
 	live       int
 	serial     uint32
-	nextCall   int64
+	nextCall   int64 // new callers so far (not their later contacts)
+	idWidth    int
+	queueIdx   map[string]int32
+	agentIdx   map[string]int32
+	redials    []caller // callers who will call again, by heap item
+	redialFree []int32
 	drills     []*drillState
 	outage     int
 	started    bool
@@ -146,6 +184,8 @@ type Sim struct {
 
 	clockMu sync.Mutex
 	clock   pacing
+
+	cmds commandQueue
 }
 
 // New builds the floor a scenario describes, ready to run from its start.
@@ -161,17 +201,26 @@ func New(sc *Scenario, opt Options) *Sim {
 	_, off := sc.Start.Zone()
 	s := &Sim{
 		sc:       sc,
-		rng:      rand.New(rand.NewPCG(uint64(seed), 0x666c6f6f72)),
+		seed:     seed,
+		drill:    opt.Drill,
+		numbers:  newNumberPlan(seed),
 		start:    sc.Start.UnixMilli(),
 		tzOffset: int64(off) * msPerS,
 	}
 	s.end = s.start + dur.Milliseconds()
 	s.now = s.start
 	s.clock.last = s.start
+	s.cmds.ready = make(chan struct{}, 1)
 	ids := map[string]int32{}
+	s.queueIdx, s.agentIdx = ids, map[string]int32{}
 	for i := range sc.Queues {
 		ids[sc.Queues[i].Queue] = int32(i)
-		s.queues = append(s.queues, newQueueState(&sc.Queues[i]))
+		q := newQueueState(&sc.Queues[i])
+		q.arrivals = stream{key: streamKey(seed, streamArrivals, uint64(i), 0)}
+		if r := cmp.Or(q.spec.Redial, sc.Redial); r != nil && r.Probability > 0 {
+			q.redial = r
+		}
+		s.queues = append(s.queues, q)
 	}
 	for _, q := range s.queues {
 		if t := q.spec.Transfer; t != nil {
@@ -184,21 +233,16 @@ func New(sc *Scenario, opt Options) *Sim {
 	for i := range sc.Agents {
 		total += sc.Agents[i].Count
 	}
-	width := max(3, len(strconv.Itoa(total)))
+	s.idWidth = max(3, len(strconv.Itoa(total)))
 	for gi := range sc.Agents {
 		g := newGroupState(&sc.Agents[gi])
 		s.groups = append(s.groups, g)
 		skillIdx := make([]int32, len(g.spec.Queues))
 		for k, q := range g.spec.Queues {
 			skillIdx[k] = ids[q]
-			s.queues[ids[q]].nSkilled += g.spec.Count
 		}
 		for i := 0; i < g.spec.Count; i++ {
-			n := len(s.agents)
-			s.agents = append(s.agents, &agentState{
-				ai: int32(n), id: fmt.Sprintf("a%0*d", width, n+1), name: agentName(n), skills: g.spec.Queues, skillIdx: skillIdx,
-				g: g, index: i, quality: 0.5 * s.rng.NormFloat64(), call: -1, pending: -1,
-			})
+			s.addAgent(g, i, skillIdx)
 		}
 	}
 	for i := range sc.Drills {
@@ -226,6 +270,22 @@ func New(sc *Scenario, opt Options) *Sim {
 		s.scheduleArrival(int32(qi))
 	}
 	return s
+}
+
+// addAgent puts the next agent on the books, the index-th of group g.
+// Their randomness is their own stream, keyed by their place on the floor.
+func (s *Sim) addAgent(g *groupState, index int, skillIdx []int32) *agentState {
+	n := len(s.agents)
+	a := &agentState{ai: int32(n), id: fmt.Sprintf("a%0*d", s.idWidth, n+1), name: agentName(n),
+		skills: g.spec.Queues, skillIdx: skillIdx, g: g, index: index, call: -1, pending: -1,
+		rng: stream{key: streamKey(s.seed, streamAgent, uint64(n), 0)}}
+	a.quality = 0.5 * a.rng.norm()
+	for _, qi := range skillIdx {
+		s.queues[qi].nSkilled++
+	}
+	s.agents = append(s.agents, a)
+	s.agentIdx[a.id] = a.ai
+	return a
 }
 
 func newQueueState(spec *QueueSpec) *queueState {
@@ -384,7 +444,7 @@ func (s *Sim) scheduleArrival(qi int32) {
 	next = min(next, s.end)
 	at := int64(never)
 	if r > 0 {
-		at = s.now + int64(math.Round(s.rng.ExpFloat64()/r))
+		at = s.now + int64(math.Round(s.queues[qi].arrivals.exp()/r))
 	}
 	switch {
 	case at < next:
@@ -417,10 +477,15 @@ func (s *Sim) Step() bool {
 			break
 		}
 	}
-	s.clockMu.Lock()
-	s.clock.last = at
-	s.clockMu.Unlock()
+	s.publishClock(at)
 	return true
+}
+
+// publishClock tells Clock the model has reached t.
+func (s *Sim) publishClock(t int64) {
+	s.clockMu.Lock()
+	s.clock.last = t
+	s.clockMu.Unlock()
 }
 
 // nextInstant is the instant the next Step will run, if there is one. The
@@ -442,9 +507,10 @@ func (s *Sim) nextInstant() (int64, bool) {
 }
 
 // stranded reports whether every call left on the floor waits for ever: it
-// waits with no patience in a queue whose every skilled agent has called out
-// for good, and no drill still to end could bring one back. The play-out
-// stops there instead of running the agents' days on without end.
+// waits with no patience in a queue with no overflow, whose every skilled
+// agent has called out or gone home for good, and no drill still to end
+// could bring one back. The play-out stops there instead of running the
+// agents' days on without end.
 func (s *Sim) stranded() bool {
 	for _, d := range s.drills {
 		if d.active && d.end != never {
@@ -456,18 +522,20 @@ func (s *Sim) stranded() bool {
 		if c.state == callFree {
 			continue
 		}
-		if c.state != callWaiting || s.queues[c.q].patienceMs > 0 || s.staffable(c.q) {
+		if c.state != callWaiting || c.giveUp != never || s.queues[c.q].overflow.on || s.staffable(c.q) {
 			return false
 		}
 	}
 	return true
 }
 
-// staffable reports whether some agent with queue qi among its skills has
-// not called out, and so will be there to answer it sooner or later.
+// staffable reports whether some agent with queue qi among its skills is
+// not away and is on shift or has a shift to come back for, and so will be
+// there to answer it sooner or later. (Overtime has no shift to come back
+// for.)
 func (s *Sim) staffable(qi int32) bool {
 	for _, a := range s.agents {
-		if !a.calledOut && hasSkill(a, qi) {
+		if !a.away() && (a.onShift || a.g.shift) && hasSkill(a, qi) {
 			return true
 		}
 	}
@@ -503,22 +571,33 @@ func (s *Sim) Counters() []Counters {
 	return out
 }
 
+// begin emits the floor as it stands at the start; a drill opens with its
+// drill.started line, after which it is event for event its scenario's run.
 func (s *Sim) begin() {
+	if s.drill {
+		ev := s.emit(feed.TypeDrillStarted)
+		ev.Drill = &feed.Drill{Scenario: s.sc.Name, Seed: s.seed, Briefing: s.sc.Briefing}
+	}
 	for _, q := range s.queues {
 		ev := s.emit(feed.TypeQueueConfig)
 		ev.Queue, ev.Config = q.cfg.Queue, q.cfg
 	}
 	for _, a := range s.agents {
-		ev := s.emit(feed.TypeAgentState)
-		ev.Agent, ev.Name, ev.Skills, ev.HasSkills = a.id, a.name, a.skills, true
 		if a.onShift {
 			a.st, a.wireState = agIdle, feed.StateAvailable
 			s.addIdle(a)
 		} else {
 			a.st, a.wireState = agOffline, feed.StateOffline
 		}
-		ev.State = a.wireState
+		s.announce(a)
 	}
+}
+
+// announce emits the agent in full: name, skills and what they are doing.
+func (s *Sim) announce(a *agentState) {
+	ev := s.emit(feed.TypeAgentState)
+	ev.Agent, ev.Name, ev.Skills, ev.HasSkills = a.id, a.name, a.skills, true
+	ev.State, ev.Reason = a.wireState, a.wireReason
 }
 
 func (s *Sim) emit(typ string) *feed.Event { return &s.emitSlot(typ).ev }
@@ -539,7 +618,7 @@ func (s *Sim) handle(it item) {
 		s.scheduleArrival(it.a)
 	case evAbandon:
 		c := &s.calls[it.c]
-		if c.serial == it.tok && (c.state == callWaiting || c.state == callRinging) {
+		if c.serial == it.tok && c.giveUp != never && (c.state == callWaiting || c.state == callRinging) {
 			s.abandon(it.c)
 		}
 	case evTalkEnd:
@@ -585,10 +664,25 @@ func (s *Sim) handle(it item) {
 		s.drillStart(s.drills[it.a])
 	case evDrillEnd:
 		s.drillEnd(s.drills[it.a])
+	case evRedial:
+		s.redial(it.c)
+	case evOverflow, evCallback:
+		c := &s.calls[it.c]
+		if c.serial != it.tok || c.state != callWaiting {
+			return
+		}
+		q := s.queues[c.q]
+		if it.kind == evOverflow && q.overflow.on && q.overflow.gen == it.a {
+			s.overflow(it.c, q.overflow.to)
+		} else if it.kind == evCallback && q.callback.on && q.callback.gen == it.a {
+			s.callBack(it.c)
+		}
 	}
 }
 
-func (s *Sim) newCall(qi int32) int32 {
+// newCall puts a call of caller who, with that id, on the floor: waiting
+// in their queue from now, their current leg started.
+func (s *Sim) newCall(who caller, id string) int32 {
 	var ci int32
 	if n := len(s.free); n > 0 {
 		ci = s.free[n-1]
@@ -597,12 +691,20 @@ func (s *Sim) newCall(qi int32) int32 {
 		s.calls = append(s.calls, callState{})
 		ci = int32(len(s.calls) - 1)
 	}
-	s.nextCall++
-	s.idBuf = strconv.AppendInt(append(s.idBuf[:0], 'c'), s.nextCall, 10)
 	s.serial++
-	s.calls[ci] = callState{id: string(s.idBuf), serial: s.serial, q: qi, offered: s.now, agent: -1, state: callWaiting}
+	s.calls[ci] = callState{id: id, who: who, serial: s.serial, q: who.home, offered: s.now, agent: -1, state: callWaiting}
+	s.startLeg(&s.calls[ci])
 	s.live++
 	return ci
+}
+
+// startLeg starts a new wait of the caller's (a new call, a redial, a
+// transfer): their patience for it is their own draw.
+func (s *Sim) startLeg(c *callState) {
+	c.giveUp, c.calledBack = never, 0
+	if p := s.queues[c.q].patienceMs; p > 0 {
+		c.giveUp = s.now + int64(math.Round(expOf(c.who.draw(drawPatience))*p))
+	}
 }
 
 func (s *Sim) freeCall(ci int32) {
@@ -611,23 +713,36 @@ func (s *Sim) freeCall(ci int32) {
 	s.live--
 }
 
+// arrive is a new caller: the queue's next, with the stream of their own.
 func (s *Sim) arrive(qi int32) {
-	ci := s.newCall(qi)
 	q := s.queues[qi]
+	s.nextCall++
+	s.idBuf = strconv.AppendInt(append(s.idBuf[:0], 'c'), s.nextCall, 10)
+	id := string(s.idBuf)
+	who := caller{rng: stream{key: streamKey(s.seed, streamCaller, uint64(qi), q.arrived)},
+		number: s.numbers.number(s.nextCall), base: id, home: qi}
+	q.arrived++
+	s.offer(s.newCall(who, id))
+}
+
+// offer announces a call waiting in its queue (a new call or a follow-up
+// contact) and starts its wait.
+func (s *Sim) offer(ci int32) {
+	c := &s.calls[ci]
+	q := s.queues[c.q]
 	ev := s.emit(feed.TypeOffered)
-	ev.Call, ev.Queue = s.calls[ci].id, q.cfg.Queue
+	ev.Call, ev.Queue, ev.Caller = c.id, q.cfg.Queue, c.who.number
 	q.counters.Offered++
 	s.wait(ci)
 }
 
-// wait starts a call's wait in its queue (on arrival or after a transfer):
-// its patience starts now, and it goes to the longest-idle agent or joins
-// the back of the queue.
+// wait starts a call's wait in its queue: the caller hangs up at giveUp,
+// and it goes to the longest-idle agent or joins the back of the queue.
 func (s *Sim) wait(ci int32) {
 	c := &s.calls[ci]
 	q := s.queues[c.q]
-	if q.patienceMs > 0 {
-		s.h.push(item{at: s.now + int64(math.Round(s.rng.ExpFloat64()*q.patienceMs)), kind: evAbandon, c: ci, tok: c.serial})
+	if c.giveUp != never {
+		s.h.push(item{at: c.giveUp, kind: evAbandon, c: ci, tok: c.serial})
 	}
 	if s.outage == 0 {
 		if ai := s.takeIdle(q); ai >= 0 {
@@ -636,6 +751,31 @@ func (s *Sim) wait(ci int32) {
 		}
 	}
 	q.waiting.pushBack(ref{ci, c.serial})
+	s.armRules(ci)
+}
+
+// armRules schedules the queue's overflow and call-back checks for a call
+// that waits in it.
+func (s *Sim) armRules(ci int32) {
+	s.armRule(ci, evOverflow)
+	s.armRule(ci, evCallback)
+}
+
+// armRule schedules one check (evOverflow or evCallback), due when the
+// call has waited the rule's time. A call back is offered once.
+func (s *Sim) armRule(ci int32, kind uint8) {
+	c := &s.calls[ci]
+	q := s.queues[c.q]
+	r := q.overflow
+	if kind == evCallback {
+		if c.calledBack != 0 {
+			return
+		}
+		r = q.callback
+	}
+	if r.on {
+		s.h.push(item{at: max(s.now, c.offered+r.after), kind: kind, a: r.gen, c: ci, tok: c.serial})
+	}
 }
 
 // takeIdle removes and returns the longest-idle agent of the queue, or -1.
@@ -684,7 +824,7 @@ func (s *Sim) connect(ci, ai int32) {
 	a := s.agents[ai]
 	c := &s.calls[ci]
 	c.agent, a.call = ai, ci
-	if miss := a.g.spec.MissRate; miss > 0 && s.rng.Float64() < miss {
+	if miss := a.g.spec.MissRate; miss > 0 && a.rng.float() < miss {
 		a.st, c.state = agRinging, callRinging
 		s.h.push(item{at: s.now + a.g.ringMs, kind: evRingEnd, a: ai, c: ci, tok: c.serial})
 		return
@@ -700,40 +840,52 @@ func (s *Sim) connect(ci, ai int32) {
 	if wait <= q.threshold {
 		q.counters.AnsweredWithin++
 	}
-	s.h.push(item{at: s.now + s.handleTime(c.q), kind: evTalkEnd, a: ai, c: ci})
+	s.h.push(item{at: s.now + s.handleTime(c), kind: evTalkEnd, a: ai, c: ci})
 }
 
-func (s *Sim) handleTime(qi int32) int64 {
-	q := s.queues[qi]
+// handleTime is the caller's own draw, in the distribution of the queue
+// that answers, at the mean in force now.
+func (s *Sim) handleTime(c *callState) int64 {
+	q := s.queues[c.q]
 	mean := q.ahtMs
 	for _, d := range s.drills {
-		if d.active && d.spec.Type == DrillLongCalls && (d.q < 0 || d.q == qi) {
+		if d.active && d.spec.Type == DrillLongCalls && (d.q < 0 || d.q == c.q) {
 			mean *= d.spec.Factor
 		}
 	}
+	u := c.who.draw(drawHandle)
 	var x float64
 	if q.lognormal {
 		mu := math.Log(mean) - q.logSigma*q.logSigma/2
-		x = math.Exp(mu + q.logSigma*s.rng.NormFloat64())
+		x = math.Exp(mu + q.logSigma*normOf(u))
 	} else {
-		x = s.rng.ExpFloat64() * mean
+		x = expOf(u) * mean
 	}
 	return int64(math.Round(x))
 }
 
-func (s *Sim) abandon(ci int32) {
-	c := &s.calls[ci]
+// leave takes a waiting call out of its queue unanswered, for a reason:
+// the caller hung up, or an overflow moved it. Every reason counts as
+// abandoned; only a caller hanging up can be short.
+func (s *Sim) leave(c *callState, reason string) {
 	q := s.queues[c.q]
 	ev := s.emit(feed.TypeAbandoned)
-	ev.Call, ev.Queue = c.id, q.cfg.Queue
+	ev.Call, ev.Queue, ev.Reason = c.id, q.cfg.Queue, reason
 	wait := time.Duration(s.now-c.offered) * time.Millisecond
 	q.counters.Abandoned++
-	if wait < q.shortAbandon {
+	if reason == feed.ReasonCaller && wait < q.shortAbandon {
 		q.counters.ShortAbandoned++
 	}
 	if wait <= q.threshold {
 		q.counters.AbandonedWithin++
 	}
+}
+
+// abandon: the caller hangs up. Some call again later (redial).
+func (s *Sim) abandon(ci int32) {
+	c := &s.calls[ci]
+	s.leave(c, feed.ReasonCaller)
+	s.redialLater(c)
 	ringing := c.state == callRinging
 	ai := c.agent
 	s.freeCall(ci)
@@ -761,25 +913,89 @@ func (s *Sim) missed(ai, ci int32) {
 		if bi := s.takeIdle(q); bi >= 0 {
 			q.waiting.popFront()
 			s.connect(ci, bi)
+			return
 		}
 	}
+	// Checks that fell due while it rang were skipped: arm them again.
+	s.armRules(ci)
+}
+
+// redialLater: a share of the callers who hang up call again after a
+// while, a new call from the same number to the queue they dialled. Both
+// the choice and the delay are the caller's own draws. Arrivals stop at
+// the end of the run, redials with them.
+func (s *Sim) redialLater(c *callState) {
+	r := s.queues[c.who.home].redial
+	if r == nil || c.who.draw(drawRedial) >= r.Probability {
+		return
+	}
+	at := s.now + int64(math.Round(expOf(c.who.draw(drawRedialDelay))*float64(r.MeanDelay.ms())))
+	if at >= s.end {
+		return
+	}
+	who := c.who
+	who.leg++
+	var i int32
+	if n := len(s.redialFree); n > 0 {
+		i = s.redialFree[n-1]
+		s.redialFree = s.redialFree[:n-1]
+		s.redials[i] = who
+	} else {
+		i = int32(len(s.redials))
+		s.redials = append(s.redials, who)
+	}
+	s.h.push(item{at: at, kind: evRedial, c: i})
+}
+
+func (s *Sim) redial(i int32) {
+	who := s.redials[i]
+	s.redialFree = append(s.redialFree, i)
+	id := who.nextID()
+	s.offer(s.newCall(who, id))
+}
+
+// overflow moves a waiting call to queue to: it leaves its queue (reason
+// timeout, as an ACD's queue timeout reports it) and is offered in to as
+// the caller's next contact. The caller is still on the line: their
+// patience runs on.
+func (s *Sim) overflow(ci, to int32) {
+	c := &s.calls[ci]
+	s.leave(c, feed.ReasonTimeout)
+	// A new serial cancels what was armed for the wait in the old queue.
+	s.serial++
+	c.id, c.serial, c.q, c.offered = c.who.nextID(), s.serial, to, s.now
+	s.offer(ci)
+}
+
+// callBack: the caller takes the offer of a call back and hangs up, keeping
+// their place in line (virtual hold, as ACDs do it). On the feed the call
+// stays waiting until an agent calls them back (call.answered), so its
+// wait is the caller's whole wait for service and the customer counts
+// once: an abandon avoided becomes an answer, late. Nobody is on hold, so
+// nobody hangs up; the survey's mood counts only the time they held.
+func (s *Sim) callBack(ci int32) {
+	c := &s.calls[ci]
+	c.giveUp, c.calledBack = never, s.now
 }
 
 func (s *Sim) talkEnd(ai, ci int32) {
 	a := s.agents[ai]
 	c := &s.calls[ci]
 	q := s.queues[c.q]
-	if t := q.spec.Transfer; t != nil && s.rng.Float64() < t.Rate {
-		target := q.transferTo[s.rng.IntN(len(q.transferTo))]
+	if t := q.spec.Transfer; t != nil && c.who.draw(drawTransfer) < t.Rate {
+		target := q.transferTo[int(c.who.draw(drawTransferTo)*float64(len(q.transferTo)))]
 		tq := s.queues[target]
 		ev := s.emit(feed.TypeTransferred)
 		ev.Call, ev.Agent, ev.Queue = c.id, a.id, tq.cfg.Queue
 		q.counters.Transferred++
 		tq.counters.Offered++
-		// A new offer in the target queue: a fresh serial cancels the
-		// patience of the first wait, and a fresh patience starts.
+		// A new offer in the target queue and the caller's next
+		// conversation: a fresh serial cancels what was armed for the
+		// first wait, and a fresh patience starts.
 		s.serial++
 		c.serial, c.q, c.offered, c.state, c.agent = s.serial, target, s.now, callWaiting, -1
+		c.who.leg++
+		s.startLeg(c)
 		a.call = -1
 		s.wait(ci)
 		s.settle(a)
@@ -790,7 +1006,7 @@ func (s *Sim) talkEnd(ai, ci int32) {
 	if q.wrapMs > 0 {
 		a.st, c.state = agWrap, callWrap
 		s.setWire(a, feed.StateWrapUp, "")
-		s.h.push(item{at: s.now + int64(math.Round(s.rng.ExpFloat64()*q.wrapMs)), kind: evWrapEnd, a: ai, c: ci})
+		s.h.push(item{at: s.now + int64(math.Round(expOf(c.who.draw(drawWrap))*q.wrapMs)), kind: evWrapEnd, a: ai, c: ci})
 		return
 	}
 	s.finish(ai, ci)
@@ -806,7 +1022,7 @@ func (s *Sim) finish(ai, ci int32) {
 	ev.Call, ev.Agent = c.id, a.id
 	q.counters.Wrapped++
 	q.counters.HandleMs += s.now - c.answered
-	if sv := s.sc.Surveys; sv.Rate > 0 && s.rng.Float64() < sv.Rate {
+	if sv := s.sc.Surveys; sv.Rate > 0 && c.who.draw(drawSurvey) < sv.Rate {
 		s.survey(a, c, q)
 	}
 	a.call = -1
@@ -815,10 +1031,10 @@ func (s *Sim) finish(ai, ci int32) {
 }
 
 // settle decides what a free agent does next: go home if off shift or
-// called out, take a due break, or become available and take the
+// away, take a due break, or become available and take the
 // longest-waiting call among its queues.
 func (s *Sim) settle(a *agentState) {
-	if !a.onShift || a.calledOut {
+	if !a.onShift || a.away() {
 		s.offline(a)
 		return
 	}
@@ -883,7 +1099,7 @@ func (s *Sim) drillStart(d *drillState) {
 			if len(d.agents) == d.spec.Agents {
 				break
 			}
-			if a.calledOut || (d.q >= 0 && !hasSkill(a, d.q)) {
+			if a.away() || (d.q >= 0 && !hasSkill(a, d.q)) {
 				continue
 			}
 			a.calledOut = true

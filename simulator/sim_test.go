@@ -39,13 +39,14 @@ func bundledScenario(t testing.TB, name string) *Scenario {
 }
 
 func TestDeterministic(t *testing.T) {
-	a, _ := record(t, bundledScenario(t, "steady-day"), Options{})
-	b, _ := record(t, bundledScenario(t, "steady-day"), Options{})
+	t.Parallel()
+	a, _ := record(t, bundledScenario(t, "steady-day"), Options{Duration: 3 * time.Hour})
+	b, _ := record(t, bundledScenario(t, "steady-day"), Options{Duration: 3 * time.Hour})
 	if !bytes.Equal(a, b) {
 		t.Fatal("the same seed and scenario gave different recordings")
 	}
 	seed := int64(99)
-	c, _ := record(t, bundledScenario(t, "steady-day"), Options{Seed: &seed})
+	c, _ := record(t, bundledScenario(t, "steady-day"), Options{Duration: 3 * time.Hour, Seed: &seed})
 	if bytes.Equal(a, c) {
 		t.Fatal("a different seed gave the same recording")
 	}
@@ -55,6 +56,7 @@ func TestDeterministic(t *testing.T) {
 // transfers, wrap-up, surveys, drills) folds with the floor package to
 // exactly the simulator's own counts, with no bad line.
 func TestFoldsToCounters(t *testing.T) {
+	t.Parallel()
 	for _, b := range Bundled() {
 		t.Run(b.Name, func(t *testing.T) {
 			rec, s := record(t, b.Scenario, Options{})
@@ -136,37 +138,40 @@ func compare(t *testing.T, what string, c Counters, m floor.Metrics) {
 // an agent who was available; timestamps never go backwards.
 func TestAgentStatesFollowCalls(t *testing.T) {
 	for _, name := range []string{"steady-day", "outage-recovery", "monday-surge"} {
-		s := New(bundledScenario(t, name), Options{})
-		state := map[string]string{}
-		work := map[string]string{} // agent → "talk" or "wrap"
-		var last time.Time
-		for s.Step() {
-			for _, ev := range s.Events() {
-				if ev.TS.Before(last) {
-					t.Fatalf("%s: ts went back from %v to %v", name, last, ev.TS)
-				}
-				last = ev.TS
-				switch ev.Type {
-				case feed.TypeAgentState:
-					state[ev.Agent] = ev.State
-				case feed.TypeAnswered:
-					if state[ev.Agent] != feed.StateAvailable {
-						t.Fatalf("%s: %s answered %s while %s", name, ev.Agent, ev.Call, state[ev.Agent])
-					}
-					work[ev.Agent] = "talk"
-				case feed.TypeEnded:
-					work[ev.Agent] = "wrap"
-				case feed.TypeWrapped, feed.TypeTransferred:
-					delete(work, ev.Agent)
-				}
+		lines, _ := play(t, bundledScenario(t, name), Options{})
+		agentStatesFollowCalls(t, name, decode(t, lines))
+	}
+}
+
+func agentStatesFollowCalls(t *testing.T, name string, evs []feed.Event) {
+	t.Helper()
+	state := map[string]string{}
+	work := map[string]string{} // agent → "talk" or "wrap"
+	for i, ev := range evs {
+		if i > 0 && ev.TS.Before(evs[i-1].TS) {
+			t.Fatalf("%s: ts went back from %v to %v", name, evs[i-1].TS, ev.TS)
+		}
+		switch ev.Type {
+		case feed.TypeAgentState:
+			state[ev.Agent] = ev.State
+		case feed.TypeAnswered:
+			if state[ev.Agent] != feed.StateAvailable {
+				t.Fatalf("%s: %s answered %s while %s", name, ev.Agent, ev.Call, state[ev.Agent])
 			}
-			for a, st := range state {
-				want := map[string]string{"talk": feed.StateOnCall, "wrap": feed.StateWrapUp}[work[a]]
-				if want != "" && st != want || want == "" && (st == feed.StateOnCall || st == feed.StateWrapUp) {
-					t.Fatalf("%s at %v: agent %s is %q on the feed but %q in fact", name, s.Now(), a, st, work[a])
-				}
+			work[ev.Agent] = "talk"
+		case feed.TypeEnded:
+			work[ev.Agent] = "wrap"
+		case feed.TypeWrapped, feed.TypeTransferred:
+			delete(work, ev.Agent)
+		}
+		if i+1 < len(evs) && evs[i+1].TS.Equal(ev.TS) {
+			continue // the instant is not over
+		}
+		for a, st := range state {
+			want := map[string]string{"talk": feed.StateOnCall, "wrap": feed.StateWrapUp}[work[a]]
+			if want != "" && st != want || want == "" && (st == feed.StateOnCall || st == feed.StateWrapUp) {
+				t.Fatalf("%s at %v: agent %s is %q on the feed but %q in fact", name, ev.TS, a, st, work[a])
 			}
-			s.Recycle()
 		}
 	}
 }
@@ -215,7 +220,7 @@ func TestScenarioErrors(t *testing.T) {
 	base := "duration: 1h\nqueues: [{queue: s, aht_s: 100, calls_per_hour: 10}]\nagents: [{count: 2, queues: [s]}]\n"
 	cases := []struct{ yaml, want string }{
 		{"", "empty"},
-		{base + "drils: []\n", `no key "drils"; valid keys: name, description, seed, start, duration`},
+		{base + "drils: []\n", `no key "drils"; valid keys: name, description, briefing, goal, seed`},
 		{"duration: 1h\nqueues: [{queue: s, aht_s: 100, patience: 60}]\nagents: [{count: 2, queues: [s]}]\n", `line 2: a queue has no key "patience"`},
 		{strings.Replace(base, "1h", "1 hour", 1), `"1 hour" is not a duration; write it like 8h`},
 		{strings.Replace(base, "duration: 1h\n", "", 1), "duration: must be set"},
@@ -245,6 +250,7 @@ func TestScenarioErrors(t *testing.T) {
 // TestMemoryBounded: the model's own state (heap, call slots, queues,
 // idle lists) does not grow with the length of the run.
 func TestMemoryBounded(t *testing.T) {
+	t.Parallel()
 	size := func(d time.Duration) int {
 		s := New(bundledScenario(t, "steady-day"), Options{Duration: d})
 		peak := 0

@@ -27,8 +27,12 @@ var (
 
 // survey emits the caller's post-call survey for a call just wrapped.
 func (s *Sim) survey(a *agentState, c *callState, q *queueState) {
-	waitS := float64(c.answered-c.offered) / msPerS
-	mood := a.quality - math.Min(maxWaitPenalty, waitS/waitPenaltyS) + moodNoise*s.rng.NormFloat64()
+	held := c.answered
+	if c.calledBack != 0 {
+		held = c.calledBack
+	}
+	waitS := float64(held-c.offered) / msPerS
+	mood := a.quality - math.Min(maxWaitPenalty, waitS/waitPenaltyS) + moodNoise*normOf(c.who.draw(drawMood))
 	sl := s.emitSlot(feed.TypeSurvey)
 	ev := &sl.ev
 	ev.Call, ev.Agent, ev.Queue = c.id, a.id, q.cfg.Queue
@@ -39,7 +43,7 @@ func (s *Sim) survey(a *agentState, c *callState, q *queueState) {
 	}
 	ev.CSAT, ev.NPS, ev.CES = &sl.scores[0], &sl.scores[1], &sl.scores[2]
 	q.counters.Surveys++
-	if s.rng.Float64() < s.sc.Surveys.CommentRate {
+	if c.who.draw(drawComment) < s.sc.Surveys.CommentRate {
 		var pool []string
 		switch csat := sl.scores[0]; {
 		case csat <= 2 && waitS > longWaitS:
@@ -51,7 +55,7 @@ func (s *Sim) survey(a *agentState, c *callState, q *queueState) {
 		default:
 			pool = neutral
 		}
-		ev.Comment = pool[s.rng.IntN(len(pool))]
+		ev.Comment = pool[int(c.who.draw(drawCommentPick)*float64(len(pool)))]
 	}
 }
 
