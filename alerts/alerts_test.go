@@ -1,6 +1,7 @@
 package alerts
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -9,193 +10,110 @@ import (
 
 var t0 = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 
-func f(v float64) *float64 { return &v }
+func at(min int) time.Time { return t0.Add(time.Duration(min) * time.Minute) }
 
-// report is a floor with one queue "sales" (goal 80% in 20 s) whose service
-// level is sl after 20 judged calls; the floor carries the same figures.
-func report(at time.Duration, sl float64) *floor.Report {
-	m := floor.Metrics{Offered: 20, Answered: 20, ServiceLevel: f(sl), SLTarget: 0.8, AbandonRate: f(0), Staffed: 5}
-	return &floor.Report{
-		Now:    floor.Time{Time: t0.Add(at)},
-		Floor:  m,
-		Queues: []floor.QueueReport{{Queue: "sales", Name: "Sales", Metrics: m, SLThresholdS: 20}},
+// alert is one of the fold's alerts: kind on sales, begun at +began
+// minutes, ended at +ended (active when ended < 0).
+func alert(kind string, began, ended int) floor.Alert {
+	a := floor.Alert{Key: fmt.Sprintf("%s:sales@%d", kind, began), Kind: kind, Subject: "sales", SubjectName: "Sales", Began: at(began)}
+	if ended >= 0 {
+		a.Ended = at(ended)
 	}
+	return a
 }
 
-func keys(as []Alert) []string {
+// report is the fold's report at +now minutes with its alert log (newest
+// first, as the fold gives it).
+func report(now int, caughtUp bool, log ...floor.Alert) *floor.Report {
+	return &floor.Report{Now: floor.Time{Time: at(now)}, CaughtUp: caughtUp, Alerts: log}
+}
+
+func keys(as []Alert) string {
 	var out []string
 	for _, a := range as {
 		out = append(out, a.Key)
 	}
-	return out
+	return fmt.Sprint(out)
 }
 
-func TestBreachBeginsAndEndsOnTheFloorClock(t *testing.T) {
+// A dashboard that connects mid-morning lists the morning's alerts, but
+// rings for none of what it catches up on: only for what is wrong when it
+// has caught up, and then for each alert raised after.
+func TestRaisedOnlyOnceCaughtUp(t *testing.T) {
 	b := New(Options{})
-	if b.Observe(report(0, 0.85)) {
-		t.Fatal("a floor on goal raised an alert")
+	morning := alert(KindServiceLevel, 0, 30)
+	wait := alert(KindLongWait, 40, -1)
+	if got := b.Observe(report(35, false, morning)); len(got) != 0 {
+		t.Fatalf("catching up raised %v", keys(got))
 	}
-	if !b.Observe(report(time.Minute, 0.70)) {
-		t.Fatal("SL 70% < 80% raised nothing")
+	if got := b.Observe(report(60, true, wait, morning)); keys(got) != "[long_wait:sales@40]" {
+		t.Fatalf("first caught-up report raised %v, want the active long wait only", keys(got))
 	}
-	got := b.List()
-	if want := []string{"service_level:floor", "service_level:sales"}; len(got) != 2 || !sameSet(keys(got), want) {
-		t.Fatalf("alerts %v, want %v", keys(got), want)
+	if got := b.Observe(report(61, true, wait, morning)); len(got) != 0 {
+		t.Fatalf("the same alert raised again: %v", keys(got))
 	}
-	for _, a := range got {
-		if !a.Began.Equal(t0.Add(time.Minute)) || !a.Active() {
-			t.Errorf("%s began %v active %v, want began at +1m and active", a.Key, a.Began, a.Active())
-		}
+	abandon := alert(KindAbandonRate, 62, -1)
+	brief := alert(KindUnderstaffed, 62, 63) // began and ended between two looks
+	if got := b.Observe(report(64, true, abandon, brief, wait, morning)); keys(got) != "[abandon_rate:sales@62]" {
+		t.Fatalf("raised %v, want the new abandon rate", keys(got))
 	}
-	if got[0].Detail != "SL 70.0% < goal 80%" {
-		t.Errorf("detail %q", got[0].Detail)
+	if b.Active() != 2 || b.Unacked() != 2 || len(b.List()) != 4 {
+		t.Errorf("active %d, unacked %d, listed %d; want 2, 2, 4", b.Active(), b.Unacked(), len(b.List()))
 	}
-	// Still in breach: nothing changes but the detail.
-	if b.Observe(report(2*time.Minute, 0.72)) {
-		t.Error("a continuing breach reported a change")
-	}
-	if d := b.List()[0].Detail; d != "SL 72.0% < goal 80%" {
-		t.Errorf("detail not refreshed: %q", d)
-	}
-	if !b.Observe(report(3*time.Minute, 0.81)) {
-		t.Fatal("recovery reported no change")
-	}
-	for _, a := range b.List() {
-		if !a.Ended.Equal(t0.Add(3*time.Minute)) || a.Active() {
-			t.Errorf("%s ended %v, want +3m", a.Key, a.Ended)
-		}
-	}
-	if b.Active() != 0 || b.Unacked() != 0 {
-		t.Errorf("active %d unacked %d after recovery", b.Active(), b.Unacked())
+	// Older reports (a view switching windows mid-frame) change nothing.
+	if got := b.Observe(report(10, true)); got != nil || len(b.List()) != 4 {
+		t.Errorf("an older report raised %v or changed the list", keys(got))
 	}
 }
 
-func sameSet(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
+// An acknowledgement is signed and timed on the floor clock, and lasts
+// while the fold keeps the alert (a return inside the cooldown is the same
+// alert).
+func TestAcknowledge(t *testing.T) {
+	b := New(Options{By: "ana"})
+	sl, wait := alert(KindServiceLevel, 0, -1), alert(KindLongWait, 1, -1)
+	b.Observe(report(2, true, wait, sl))
+	if !b.Ack(sl.Key) || b.Ack(sl.Key) || b.Ack("nope") {
+		t.Fatal("Ack: want true once for a known alert, then false")
 	}
-	m := map[string]int{}
-	for _, s := range a {
-		m[s]++
+	l := b.List()
+	if keys(l) != "[long_wait:sales@1 service_level:sales@0]" {
+		t.Fatalf("order %v: the unacknowledged first", keys(l))
 	}
-	for _, s := range b {
-		m[s]--
+	if a := l[1]; !a.Acked || !a.AckedAt.Equal(at(2)) || a.AckedBy != "ana" {
+		t.Errorf("acknowledged %+v, want at +2m by ana", a)
 	}
-	for _, v := range m {
-		if v != 0 {
-			return false
-		}
+	sl.Ended = at(3)
+	b.Observe(report(3, true, wait, sl))
+	sl.Ended, sl.Returns = time.Time{}, 1
+	b.Observe(report(4, true, wait, sl))
+	if !b.List()[1].Acked || b.Unacked() != 1 {
+		t.Error("a breach back inside the cooldown lost its acknowledgement")
 	}
-	return true
-}
-
-func TestCooldownReopensInsteadOfRepeating(t *testing.T) {
-	b := New(Options{Cooldown: 5 * time.Minute})
-	b.Observe(report(0, 0.5))             // begins
-	b.Observe(report(time.Minute, 0.9))   // ends at +1m
-	b.Observe(report(4*time.Minute, 0.5)) // back 3m later: inside the cooldown
-	got := b.List()
-	if len(got) != 2 {
-		t.Fatalf("%d alerts after a return inside the cooldown, want 2 (floor and sales, reopened)", len(got))
+	if n := b.AckAll(); n != 1 || b.Unacked() != 0 {
+		t.Errorf("AckAll acknowledged %d, leaving %d", n, b.Unacked())
 	}
-	for _, a := range got {
-		if !a.Began.Equal(t0) || !a.Active() || a.Returns != 1 {
-			t.Errorf("%s: began %v active %v returns %d; want the first alert reopened", a.Key, a.Began, a.Active(), a.Returns)
-		}
-	}
-	b.Observe(report(5*time.Minute, 0.9))  // ends at +5m
-	b.Observe(report(10*time.Minute, 0.5)) // exactly the cooldown later: a new alert
-	got = b.List()
-	if len(got) != 4 {
-		t.Fatalf("%d alerts, want 4 (two ended, two new)", len(got))
-	}
-	if !got[0].Active() || !got[0].Began.Equal(t0.Add(10*time.Minute)) || got[0].Returns != 0 {
-		t.Errorf("newest alert %+v, want begun at +10m", got[0])
-	}
-	if got[3].Active() {
-		t.Errorf("old alert still active: %+v", got[3])
+	// Ended alerts sort after active ones, most recently ended first.
+	wait.Ended = at(5)
+	old := alert(KindAbandonRate, 0, 1)
+	b.Observe(report(5, true, wait, sl, old))
+	if got := keys(b.List()); got != "[service_level:sales@0 long_wait:sales@1 abandon_rate:sales@0]" {
+		t.Errorf("order %v", got)
 	}
 }
 
-func TestAcknowledgeSurvivesAReturn(t *testing.T) {
+// A rerun starts a new floor: the book starts over with it.
+func TestNewFloorStartsANewBook(t *testing.T) {
 	b := New(Options{})
-	b.Observe(report(0, 0.5))
-	if b.Unacked() != 2 {
-		t.Fatalf("unacked %d, want 2", b.Unacked())
-	}
-	if !b.Ack("service_level:sales") {
-		t.Fatal("ack of an open alert failed")
-	}
-	if b.Ack("service_level:sales") {
-		t.Error("second ack reported a change")
-	}
-	if b.Ack("nope") {
-		t.Error("ack of an unknown key reported a change")
+	sl := alert(KindServiceLevel, 0, -1)
+	b.Observe(report(5, true, sl))
+	b.Ack(sl.Key)
+	rerun := report(1, true, sl) // the same alert again, in the new run
+	rerun.NewFloor = &floor.NewFloor{Count: 1, At: at(0), Previous: at(5)}
+	if got := b.Observe(rerun); keys(got) != "[service_level:sales@0]" {
+		t.Fatalf("the new floor's alert raised %v", keys(got))
 	}
 	if b.Unacked() != 1 {
-		t.Errorf("unacked %d, want 1", b.Unacked())
-	}
-	// Unacknowledged active alerts sort first.
-	if l := b.List(); l[0].Key != "service_level:floor" || l[1].Key != "service_level:sales" || !l[1].Acked {
-		t.Errorf("order %v", keys(l))
-	}
-	b.Observe(report(time.Minute, 0.9))
-	b.Observe(report(2*time.Minute, 0.5))
-	for _, a := range b.List() {
-		if a.Key == "service_level:sales" && !a.Acked {
-			t.Error("a breach back inside the cooldown lost its acknowledgement")
-		}
-	}
-	if n := b.AckAll(); n != 1 {
-		t.Errorf("AckAll acknowledged %d, want 1", n)
-	}
-	if b.Unacked() != 0 {
-		t.Errorf("unacked %d after AckAll", b.Unacked())
-	}
-}
-
-func TestEveryKindOfBreach(t *testing.T) {
-	need := 7
-	m := floor.Metrics{Offered: 40, Answered: 30, Abandoned: 10, ServiceLevel: f(0.9), SLTarget: 0.8,
-		AbandonRate: f(0.25), LongestWaitS: f(60), Staffed: 5}
-	r := &floor.Report{Now: floor.Time{Time: t0}, Floor: m,
-		Queues: []floor.QueueReport{{Queue: "q", Name: "Q", Metrics: m, SLThresholdS: 20, AgentsNeeded: &need}}}
-	b := New(Options{})
-	b.Observe(r)
-	want := []string{"abandon_rate:floor", "abandon_rate:q", "long_wait:q", "understaffed:q"}
-	if got := keys(b.List()); !sameSet(got, want) {
-		t.Fatalf("alerts %v, want %v", got, want)
-	}
-	// 59 s is under 3 × 20 s; 5 needed of 5 staffed is enough.
-	m.LongestWaitS, m.AbandonRate = f(59), f(0.05)
-	need = 5
-	r2 := &floor.Report{Now: floor.Time{Time: t0.Add(time.Second)}, Floor: m,
-		Queues: []floor.QueueReport{{Queue: "q", Metrics: m, SLThresholdS: 20, AgentsNeeded: &need}}}
-	b.Observe(r2)
-	if b.Active() != 0 {
-		t.Errorf("still active: %v", keys(b.List()[:b.Active()]))
-	}
-}
-
-func TestTooFewCallsAreNotJudged(t *testing.T) {
-	m := floor.Metrics{Offered: 9, Answered: 5, Abandoned: 4, ServiceLevel: f(0.2), SLTarget: 0.8, AbandonRate: f(0.44)}
-	b := New(Options{})
-	b.Observe(&floor.Report{Now: floor.Time{Time: t0}, Floor: m})
-	if b.Active() != 0 {
-		t.Errorf("9 calls raised %v", keys(b.List()))
-	}
-}
-
-func TestOlderReportIgnoredAndHistoryBounded(t *testing.T) {
-	b := New(Options{Keep: 3, Cooldown: time.Second})
-	for i := 0; i < 10; i++ {
-		b.Observe(report(time.Duration(2*i)*time.Minute, 0.5))
-		b.Observe(report(time.Duration(2*i+1)*time.Minute, 0.9))
-	}
-	if n := len(b.List()); n != 3 {
-		t.Errorf("%d alerts remembered, want 3", n)
-	}
-	if b.Observe(report(0, 0.5)) {
-		t.Error("a report older than the last one changed the alerts")
+		t.Error("an acknowledgement of the old run carried over")
 	}
 }

@@ -176,7 +176,8 @@ func (c *Client) CatchUp(ctx context.Context) error {
 	for {
 		liveAt, err := c.session(ctx, caughtUp)
 		switch {
-		case err == nil:
+		case err == nil, errors.Is(err, ErrFeedEnded):
+			// A feed that has ended sends all it has before it closes.
 			return nil
 		case ctx.Err() != nil:
 			if why != "" {

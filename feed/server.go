@@ -372,12 +372,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	setSendBuffer(ws.NetConn(), s.opt.SendBuffer)
 	c := &client{s: s, ws: ws, addr: addr, wake: make(chan struct{}, 1), drop: make(chan struct{}), gone: make(chan struct{})}
 	s.mu.Lock()
-	if s.closing != 0 {
-		code := s.closing
+	if code := s.closing; code == websocket.CloseGoingAway {
 		s.mu.Unlock()
 		c.closeWith(code, closeText(code))
 		return
 	}
+	// A feed that has ended still serves its run: the writer sends it,
+	// then closes with 1000 as it did for the clients of the run.
 	c.initial, c.lastSeq, c.lastTS = s.startLocked(since, stream)
 	s.clients[c] = struct{}{}
 	s.mu.Unlock()
@@ -525,7 +526,8 @@ func (s *Server) Close() { s.shut(websocket.CloseGoingAway) }
 
 // End stops the server because the feed is over (a scenario ran to its
 // end): every client gets what it was sent, then close code 1000, and does
-// not reconnect.
+// not reconnect. A client that connects afterwards gets the whole run (the
+// hello, then the retained history or a snapshot) and the same close.
 func (s *Server) End() { s.shut(websocket.CloseNormalClosure) }
 
 func closeText(code int) string {
@@ -687,6 +689,13 @@ func (c *client) writeLoop() {
 				return
 			}
 		case <-heartbeat.C:
+			select {
+			case <-c.s.done:
+				// Closing: what remains to send is the run's end, not a
+				// heartbeat after it.
+				continue
+			default:
+			}
 			if c.write(c.heartbeat()) != nil {
 				return
 			}

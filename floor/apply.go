@@ -10,10 +10,11 @@ import (
 )
 
 type queue struct {
-	id    string
-	cfg   feed.QueueConfig // as the feed says
-	all   queueCounts
-	today queueCounts
+	id      string
+	cfg     feed.QueueConfig // as the feed says
+	all     queueCounts
+	today   queueCounts
+	minutes minuteRing
 }
 
 type agent struct {
@@ -99,6 +100,9 @@ func (f *Floor) count(fc fact) {
 	}
 	fc.addTo(qa, aa)
 	fc.addTo(qt, at)
+	if fc.q != nil {
+		fc.q.minutes.add(&fc, f.ringMinutes)
+	}
 	f.log.add(fc, f.now.Add(-f.opts.Horizon))
 }
 

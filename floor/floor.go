@@ -104,6 +104,16 @@ type Floor struct {
 	waitHist waitHistory
 	recovery recoveryDay // the day's customers to win back
 	drill    drillLog
+
+	// tick is the clock of the minute history and the alerts: applied
+	// events and heartbeats move it, and a hello once nothing it announced
+	// is still to come, so that a catch-up is judged minute by minute as
+	// it happened rather than at the hello's final clock.
+	tick        time.Time
+	ringMinutes int // how far back, in minutes, each queue's minuteRing reaches
+	rules       alertRules
+	alerts      alertLog
+	newFloor    *NewFloor
 }
 
 // New makes an empty Floor.
@@ -130,6 +140,10 @@ func New(opts Options) *Floor {
 		calls:    map[string]*call{},
 		wrapping: map[string]*call{},
 		kept:     newKeptStrings(opts.MaxQueues),
+		// The sparklines' hour of points, each over a window as long as the
+		// horizon allows, and the minute in progress.
+		ringMinutes: int(opts.Horizon/time.Minute) + historyPoints + 1,
+		rules:       opts.Goals.alertRules(),
 	}
 }
 
@@ -229,7 +243,16 @@ func (f *Floor) ingest(d *feed.Decoded, mode Mode) Outcome {
 func (f *Floor) applied() {
 	f.stats.Events++
 	f.stats.LastSeq = f.lastSeq
-	f.waitHist.record(f.now, f.waiting)
+	if !f.behind() {
+		// Caught up: the minute clock joins the floor clock.
+		f.pass(f.now)
+	}
+	f.waitHist.record(f.tick, f.waiting)
+}
+
+// behind says whether the feed's hello announced events not yet folded.
+func (f *Floor) behind() bool {
+	return f.stats.Stream != "" && f.helloSeq > 0 && (!f.haveSeq || f.lastSeq < f.helloSeq)
 }
 
 func (f *Floor) bad(err error) Outcome {
@@ -243,6 +266,12 @@ func (f *Floor) bad(err error) Outcome {
 func (f *Floor) control(ev *feed.Event) {
 	if ev.Type == feed.TypeHello {
 		if f.stats.Stream != "" && ev.Stream != f.stats.Stream {
+			if ev.TS.Before(f.now) {
+				// A run started again from its beginning (a rerun drill, a
+				// restarted simulation): adding it to the old one would mix
+				// two days.
+				f.startFloor(ev)
+			}
 			// A new stream id: the server restarted and numbers afresh.
 			f.haveSeq, f.lastSeq = false, 0
 			f.jumpFrom, f.jumpTo = 0, 0
@@ -252,14 +281,39 @@ func (f *Floor) control(ev *feed.Event) {
 			f.stats.Name = ev.Feed
 		}
 		f.helloSeq = ev.Seq
+		if f.behind() {
+			// The history to come is older than this hello's clock.
+			f.setClock(ev.TS)
+			return
+		}
 	}
 	f.advance(ev.TS)
-	f.waitHist.record(f.now, f.waiting)
+	f.waitHist.record(f.tick, f.waiting)
 }
 
-// advance moves the floor clock forward (never back) and starts a new day
-// when it crosses the daily reset.
+// startFloor forgets everything folded so far for the run a hello begins:
+// figures, history and alerts start afresh, as for a client that connected
+// to the new run only, and the Report says so.
+func (f *Floor) startFloor(hello *feed.Event) {
+	nf := NewFloor{Count: 1, Stream: hello.Stream, At: hello.TS, Previous: f.now}
+	if f.newFloor != nil {
+		nf.Count = f.newFloor.Count + 1
+	}
+	fresh := New(f.opts)
+	fresh.lineNo, fresh.newFloor = f.lineNo, &nf
+	fresh.stats.Name = f.stats.Name
+	*f = *fresh
+}
+
+// advance moves the floor clock forward (never back), judging the alerts
+// at the minute boundaries before ts, and starts a new day when it crosses
+// the daily reset.
 func (f *Floor) advance(ts time.Time) {
+	f.pass(ts)
+	f.setClock(ts)
+}
+
+func (f *Floor) setClock(ts time.Time) {
 	if ts.After(f.now) {
 		f.now = ts
 	}

@@ -1,6 +1,7 @@
 package floor
 
 import (
+	"math"
 	"os"
 	"testing"
 
@@ -42,6 +43,8 @@ func FuzzFold(f *testing.F) {
 	f.Add(uint8(1), []byte(`{"type":"drill.action","seq":2,"ts":"2026-11-23T08:00:00.000Z","by":"sam","command":null,"result":"refused: no"}`))
 	f.Add(uint8(3), []byte(`{"type":"call.answered","seq":4,"ts":"2026-11-23T08:00:00.000Z","call":"c9","queue":"support","agent":"a1"}`))
 	f.Add(uint8(5), []byte(`{"type":"snapshot","seq":99,"ts":"2026-11-23T08:00:00.000Z","queues":[],"agents":[],"calls":[{"call":"c1","queue":"q","offered":"2026-11-23T07:00:00Z","answered":null,"ended":null}]}`))
+	// A rerun's hello: the clock goes back, a new floor starts.
+	f.Add(uint8(20), []byte(`{"type":"hello","v":1,"feed":"f","stream":"again","seq":0,"ts":"2026-11-23T08:00:00.000Z"}`))
 	f.Fuzz(func(t *testing.T, at uint8, line []byte) {
 		for _, mode := range []Mode{Recording, Live} {
 			fl := New(Options{})
@@ -99,6 +102,21 @@ func checkInvariants(t *testing.T, fl *Floor) {
 		for _, a := range r.Agents {
 			if a.Handled < 0 || a.Missed < 0 || a.AuxS < 0 || a.StateS < 0 {
 				t.Fatalf("%v: impossible agent %+v", w, a)
+			}
+		}
+		h := r.History
+		for i, v := range h.ServiceLevel {
+			if v < 0 || v > 1 || h.Arrivals[i] < 0 || h.Waiting[i] < 0 {
+				t.Fatalf("%v: history point %d out of range: %v, %v, %v", w, i, v, h.Arrivals[i], h.Waiting[i])
+			}
+		}
+		if last := h.ServiceLevel[len(h.ServiceLevel)-1]; (r.Floor.ServiceLevel == nil) != math.IsNaN(last) ||
+			r.Floor.ServiceLevel != nil && last != *r.Floor.ServiceLevel {
+			t.Fatalf("%v: the SL series ends at %v, the headline is %v", w, last, Pct(r.Floor.ServiceLevel))
+		}
+		for i, a := range r.Alerts {
+			if !a.Active() && a.Ended.Before(a.Began) || i > 0 && a.Began.After(r.Alerts[i-1].Began) {
+				t.Fatalf("%v: alert log out of order: %+v", w, r.Alerts)
 			}
 		}
 		for i, it := range r.Recovery {

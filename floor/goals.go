@@ -24,6 +24,10 @@ type Goals struct {
 	Team     AgentGoals            `yaml:"team"`
 	Agents   map[string]AgentGoals `yaml:"agents"`
 	Recovery RecoveryRule          `yaml:"recovery"`
+	Alerts   AlertRules            `yaml:"alerts"`
+	// Pauses are each aux reason's planned length ("lunch: 45m"): an agent
+	// in aux for that reason longer than this is overrunning it.
+	Pauses map[string]Span `yaml:"pauses"`
 }
 
 // DayGoal says when "today" starts.
@@ -51,10 +55,17 @@ type QueueGoal struct {
 type AgentGoals struct {
 	AHTS      *float64 `yaml:"aht_s" json:"aht_s,omitempty"`         // at most
 	CSAT      *float64 `yaml:"csat" json:"csat,omitempty"`           // at least
-	AuxS      *float64 `yaml:"aux_s" json:"aux_s,omitempty"`         // at most, over the window
-	Missed    *int64   `yaml:"missed" json:"missed,omitempty"`       // at most, over the window
+	AuxS      *float64 `yaml:"aux_s" json:"aux_s,omitempty"`         // at most, over the day
+	Missed    *int64   `yaml:"missed" json:"missed,omitempty"`       // at most, over the day
 	Occupancy *float64 `yaml:"occupancy" json:"occupancy,omitempty"` // at least
+	// OccupancyMinStaffedS is how long an agent must have been staffed
+	// today before their occupancy is judged (DefaultOccupancyMinStaffed):
+	// three minutes into a shift it says nothing yet.
+	OccupancyMinStaffedS *float64 `yaml:"occupancy_min_staffed_s" json:"occupancy_min_staffed_s,omitempty"`
 }
+
+// DefaultOccupancyMinStaffed is the staffed time before occupancy is judged.
+const DefaultOccupancyMinStaffed = 30 * time.Minute
 
 // RecoveryRule says which customers the Recovery view lists.
 type RecoveryRule struct {
@@ -64,6 +75,25 @@ type RecoveryRule struct {
 	CSATAtMost   *float64 `yaml:"csat_at_most"` // default 2
 	NPSAtMost    *float64 `yaml:"nps_at_most"`  // default 6 (a detractor)
 	CESAtLeast   *float64 `yaml:"ces_at_least"` // default 5
+}
+
+// Span is a length of time in a goals file, written as a person reads it:
+// 45m, 1h30m, 90s.
+type Span time.Duration
+
+// UnmarshalYAML reads a span; a bare number is refused, since minutes and
+// seconds would both be guesses.
+func (s *Span) UnmarshalYAML(n *yaml.Node) error {
+	var v string
+	if err := n.Decode(&v); err != nil {
+		return err
+	}
+	d, err := ParseSpan(v)
+	if err != nil {
+		return fmt.Errorf("line %d: %v", n.Line, err)
+	}
+	*s = Span(d)
+	return nil
 }
 
 // LoadGoals reads and checks a goals file.
@@ -123,7 +153,8 @@ func ParseGoals(b []byte) (*Goals, error) {
 			name   string
 			v      *float64
 			lo, hi float64
-		}{{"aht_s", a.AHTS, 0, math.Inf(1)}, {"csat", a.CSAT, 1, 5}, {"aux_s", a.AuxS, 0, math.Inf(1)}, {"occupancy", a.Occupancy, 0, 1}} {
+		}{{"aht_s", a.AHTS, 0, math.Inf(1)}, {"csat", a.CSAT, 1, 5}, {"aux_s", a.AuxS, 0, math.Inf(1)}, {"occupancy", a.Occupancy, 0, 1},
+			{"occupancy_min_staffed_s", a.OccupancyMinStaffedS, 0, 86400}} {
 			if err := inRange(where+"."+c.name, c.v, c.lo, c.hi); err != nil {
 				return err
 			}
@@ -132,6 +163,9 @@ func ParseGoals(b []byte) (*Goals, error) {
 			return fmt.Errorf("goals: %s.missed: must not be negative", where)
 		}
 		return nil
+	}
+	if err := g.Alerts.check(); err != nil {
+		return nil, err
 	}
 	if err := check("team", g.Team); err != nil {
 		return nil, err
@@ -154,6 +188,20 @@ func (g *Goals) clean() {
 			qs[safetext.Clean(id)] = q
 		}
 		g.Queues = qs
+	}
+	if len(g.Alerts.Queues) > 0 {
+		qs := make(map[string]AlertLimits, len(g.Alerts.Queues))
+		for id, q := range g.Alerts.Queues {
+			qs[safetext.Clean(id)] = q
+		}
+		g.Alerts.Queues = qs
+	}
+	if len(g.Pauses) > 0 {
+		ps := make(map[string]Span, len(g.Pauses))
+		for reason, d := range g.Pauses {
+			ps[safetext.Clean(reason)] = d
+		}
+		g.Pauses = ps
 	}
 	if len(g.Agents) > 0 {
 		as := make(map[string]AgentGoals, len(g.Agents))
@@ -241,28 +289,41 @@ func (g *Goals) agentGoals(id string) AgentGoals {
 		if o.Occupancy != nil {
 			out.Occupancy = o.Occupancy
 		}
+		if o.OccupancyMinStaffedS != nil {
+			out.OccupancyMinStaffedS = o.OccupancyMinStaffedS
+		}
 	}
 	return out
 }
 
-// flags names the goals an agent is off, in a fixed order.
+// flags names the goals an agent is off, in a fixed order. They are
+// judged on the day whatever the window (a daily aux limit cannot trip on
+// half an hour, nor a flag come and go as a window slides), occupancy only
+// once the agent has been staffed long enough for it to mean something.
 func (a *AgentReport) flags() []string {
-	g := a.Goals
+	g, d := a.Goals, &a.Day
 	out := []string{}
-	if g.AHTS != nil && a.AHTS != nil && *a.AHTS > *g.AHTS {
+	if g.AHTS != nil && d.AHTS != nil && *d.AHTS > *g.AHTS {
 		out = append(out, "aht")
 	}
-	if g.CSAT != nil && a.CSAT != nil && *a.CSAT < *g.CSAT {
+	if g.CSAT != nil && d.CSAT != nil && *d.CSAT < *g.CSAT {
 		out = append(out, "csat")
 	}
-	if g.AuxS != nil && a.AuxS > *g.AuxS {
+	if g.AuxS != nil && d.AuxS > *g.AuxS {
 		out = append(out, "aux")
 	}
-	if g.Missed != nil && a.Missed > *g.Missed {
+	if g.Missed != nil && d.Missed > *g.Missed {
 		out = append(out, "missed")
 	}
-	if g.Occupancy != nil && a.Occupancy != nil && *a.Occupancy < *g.Occupancy {
+	minStaffed := DefaultOccupancyMinStaffed.Seconds()
+	if g.OccupancyMinStaffedS != nil {
+		minStaffed = *g.OccupancyMinStaffedS
+	}
+	if g.Occupancy != nil && d.Occupancy != nil && *d.Occupancy < *g.Occupancy && d.StaffedS >= minStaffed {
 		out = append(out, "occupancy")
+	}
+	if a.Pause != nil && a.Pause.OverrunS > 0 {
+		out = append(out, "pause")
 	}
 	return out
 }

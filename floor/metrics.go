@@ -176,7 +176,13 @@ func (f *Floor) Report(w Window) *Report {
 	r.Floor.Occupancy = occupancy(floorTime)
 
 	r.Recovery, r.RecoveryDropped = f.recovery.list(f.todayStart)
-	r.History = f.history(now)
+	r.History = f.history(w, qc, r.Floor.ServiceLevel)
+	r.CaughtUp = !f.behind()
+	if f.newFloor != nil {
+		r.NewFloor = ptr(*f.newFloor)
+	}
+	r.Alerts, r.AlertsDropped = f.alerts.day(f.todayStart), f.alerts.dropped
+	r.Pauses = f.rules.plannedPauses()
 	if d := f.drill.started; d != nil {
 		r.Drill = ptr(*d)
 	}
@@ -378,8 +384,21 @@ func (f *Floor) agentReport(a *agent, c agentCounts, t agentTime, call string) A
 		ar.StateS = waitSince(a.since, f.now)
 	}
 	ar.CSAT, _, _ = c.surveys.scores()
+	ar.Pause = f.pauseOf(a)
+	ar.Day = f.agentDay(a)
 	ar.Flags = ar.flags()
 	return ar
+}
+
+// agentDay is the agent's day so far, the state they are in now included.
+func (f *Floor) agentDay(a *agent) AgentDay {
+	c, t := a.today, a.todayTime
+	t.auxBy = nil // only the totals are read: no need to copy the map
+	t.add(a.state, a.reason, overlap(a.since, f.now, f.todayStart, f.now))
+	d := AgentDay{Handled: c.handled, AHTS: ratio(c.handleSum, float64(c.handleN)), Missed: c.missed,
+		AuxS: t.aux, Occupancy: occupancy(t), StaffedS: t.available + t.busy + t.aux}
+	d.CSAT, _, _ = c.surveys.scores()
+	return d
 }
 
 // arrivals is each queue's offer rate per hour over the last arrivalSpan.
@@ -404,39 +423,76 @@ func (f *Floor) arrivals(now time.Time) map[*queue]float64 {
 	return out
 }
 
-// history is the last hour, a point a minute, oldest first.
-func (f *Floor) history(now time.Time) History {
-	const points = 60
-	h := History{ServiceLevel: make([]float64, points), Waiting: make([]float64, points), Arrivals: make([]float64, points)}
-	end := now.Truncate(time.Minute)
-	num := make([]float64, points)
-	den := make([]float64, points)
-	// Only the service level is read here: one map takes every abandon's
-	// reason instead of one map per fact.
-	reasons := map[string]int64{}
-	for _, fc := range f.log.live() {
-		i := points - 1 - int(end.Sub(fc.at.Truncate(time.Minute))/time.Minute)
-		if i < 0 || i >= points {
-			continue
+// historyPoints is the sparklines' hour, a point a minute.
+const historyPoints = 60
+
+// history is the last hour on the floor clock, a point a minute, oldest
+// first. The service level at each minute's end is window w's as it stood
+// then: totals (w's counts now) less what came after, or for a rolling
+// window the minutes it held. Both parts of the ratio add up minute by
+// minute, so each point is a difference of running sums.
+func (f *Floor) history(w Window, totals map[*queue]queueCounts, headline *float64) History {
+	h := History{End: f.now, Step: time.Minute, ServiceLevel: make([]float64, historyPoints),
+		Waiting: make([]float64, historyPoints), Arrivals: make([]float64, historyPoints), Labels: historyLabels(w)}
+	end := f.now.Unix() / 60
+	first := end - historyPoints + 1
+	span := int64((w.span + time.Minute - 1) / time.Minute)
+	from := first - span // rolling windows reach back this far
+	num, den := make([]float64, historyPoints), make([]float64, historyPoints)
+	runNum, runDen := make([]float64, end-from+2), make([]float64, end-from+2)
+	for _, q := range f.queues {
+		mode := f.goal(q).SLMode
+		// runNum[i] holds minutes [from, from+i): each minute's part first,
+		// then the running sum.
+		clear(runNum)
+		clear(runDen)
+		q.minutes.each(from, end+1, func(m int64, c *queueCounts) {
+			runNum[m-from+1], runDen[m-from+1] = slParts(*c, mode)
+			if m >= first {
+				h.Arrivals[m-first] += float64(c.offered)
+			}
+		})
+		for i := 1; i < len(runNum); i++ {
+			runNum[i] += runNum[i-1]
+			runDen[i] += runDen[i-1]
 		}
-		switch fc.kind {
-		case factOffered:
-			h.Arrivals[i]++
-		case factAnswered, factAbandoned:
-			c := queueCounts{byReason: reasons}
-			var spare agentCounts
-			fc.addTo(&c, &spare)
-			n, d := slParts(c, f.goal(fc.q).SLMode)
-			num[i] += n
-			den[i] += d
+		totNum, totDen := slParts(totals[q], mode)
+		for i := range historyPoints {
+			after := first + int64(i) + 1 - from // minutes [from, after) are before the point's end
+			if w.span > 0 {
+				num[i] += runNum[after] - runNum[after-span]
+				den[i] += runDen[after] - runDen[after-span]
+			} else {
+				last := end + 1 - from
+				num[i] += totNum - (runNum[last] - runNum[after])
+				den[i] += totDen - (runDen[last] - runDen[after])
+			}
 		}
 	}
-	for i := range points {
+	dayStart := f.windowStart(w)
+	for i := range historyPoints {
+		pointEnd := time.Unix((first+int64(i)+1)*60, 0)
 		h.ServiceLevel[i] = math.NaN()
-		if den[i] > 0 {
+		if den[i] > 0 && (!w.today || pointEnd.After(dayStart)) {
 			h.ServiceLevel[i] = num[i] / den[i]
 		}
 	}
-	f.waitHist.fill(h.Waiting, end)
+	// The last point ends now, not at its minute's end: it is the headline.
+	h.ServiceLevel[historyPoints-1] = math.NaN()
+	if headline != nil {
+		h.ServiceLevel[historyPoints-1] = *headline
+	}
+	f.waitHist.fill(h.Waiting, f.now)
 	return h
+}
+
+func historyLabels(w Window) HistoryLabels {
+	sl := "SL over the last " + w.String()
+	switch {
+	case w.today:
+		sl = "SL today so far"
+	case w.span == 0:
+		sl = "SL since the first event"
+	}
+	return HistoryLabels{ServiceLevel: sl + ", at each minute", Waiting: "most calls waiting, per minute", Arrivals: "calls offered per minute"}
 }

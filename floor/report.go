@@ -26,6 +26,24 @@ type Report struct {
 	Recovery        []RecoveryItem `json:"-"`
 	RecoveryDropped int64          `json:"-"`
 	History         History        `json:"-"`
+	// CaughtUp: no event the feed's hello announced is still to come.
+	// Until then the figures are history being applied, not the floor as
+	// it is. Unlike Floor.CaughtUp, lines with no hello before them (a
+	// recording) count as caught up: nothing is known to be missing.
+	CaughtUp bool `json:"-"`
+	// NewFloor is set once a rerun (a hello with a new stream whose clock
+	// is behind the floor's) has started the floor afresh; nil before.
+	NewFloor *NewFloor `json:"-"`
+	// Alerts is the day's alert log, judged on the floor clock at each
+	// minute boundary of the fold (so it holds what happened before a
+	// viewer connected): every alert active at some time today, newest
+	// first, at most 5,000 of them (AlertsDropped counts the older
+	// ones let go).
+	Alerts        []Alert `json:"-"`
+	AlertsDropped int64   `json:"-"`
+	// Pauses are the planned length of each aux reason, in seconds, from
+	// the goals file (empty without one).
+	Pauses map[string]float64 `json:"-"`
 	// Drill is the drill.started line of a drill feed (nil otherwise);
 	// Actions are its drill.action lines, oldest first, the most recent
 	// maxDrillActions of them (ActionsDropped counts the older ones).
@@ -119,6 +137,46 @@ type AgentReport struct {
 	// overrides) and the ones the agent is off.
 	Goals AgentGoals `json:"goals"`
 	Flags []string   `json:"flags"`
+	// Pause is the agent's current pause against its planned length: set
+	// while the agent is in aux for a reason the goals file plans.
+	Pause *Pause `json:"pause,omitempty"`
+	// Day holds the day's figures the flags are judged on, whatever the
+	// window: a daily limit is a limit on the day.
+	Day AgentDay `json:"-"`
+}
+
+// Pause is an agent's pause now, in seconds.
+type Pause struct {
+	Reason   string  `json:"reason"`
+	PlannedS float64 `json:"planned_s"`
+	ElapsedS float64 `json:"elapsed_s"`
+	// OverrunS is how far past its planned length the pause has gone (0
+	// while within it).
+	OverrunS float64 `json:"overrun_s"`
+}
+
+// AgentDay is an agent's day so far: what the goals are held against.
+type AgentDay struct {
+	Handled   int64
+	AHTS      *float64
+	Missed    int64
+	AuxS      float64
+	CSAT      *float64
+	Occupancy *float64
+	// StaffedS is the time not offline today; occupancy is judged only
+	// past the goal's occupancy_min_staffed_s.
+	StaffedS float64
+}
+
+// NewFloor says that the floor started afresh on a rerun.
+type NewFloor struct {
+	// Count is how many times the floor has started afresh: a view that
+	// saw a lower count has a banner to show.
+	Count  int
+	Stream string    // the new stream
+	At     time.Time // the new floor's clock at its hello
+	// Previous is where the old floor's clock stood when it was let go.
+	Previous time.Time
 }
 
 // Kinds of recovery items.
@@ -197,14 +255,29 @@ type DrillAction struct {
 	Result  string
 }
 
-// History holds the last hour of the floor, a point a minute, oldest first,
-// for sparklines. A minute with no answered or abandoned call has a NaN
-// service level.
+// History is the last hour of the floor, a point a minute of the floor
+// clock, oldest first, built from what the floor counted (catch-up
+// included), for sparklines. The last point is the minute holding End.
 type History struct {
+	End  time.Time     // the floor clock at the last point: the Report's Now
+	Step time.Duration // a minute
+	// ServiceLevel is the service level of the Report's window as it stood
+	// at the end of each minute; its last point is the headline's (NaN
+	// where the window had no call to judge).
 	ServiceLevel []float64
-	Waiting      []float64 // the most calls waiting at once in that minute
-	Arrivals     []float64 // calls offered in that minute
+	Waiting      []float64 // the most calls waiting at once in each minute
+	Arrivals     []float64 // calls offered in each minute
+	// Labels say what each series is, for the view to show.
+	Labels HistoryLabels
 }
+
+// HistoryLabels name the series of a History.
+type HistoryLabels struct {
+	ServiceLevel, Waiting, Arrivals string
+}
+
+// Span is how much of the floor clock the series cover.
+func (h *History) Span() time.Duration { return time.Duration(len(h.Arrivals)) * h.Step }
 
 // Time marshals as the protocol writes timestamps.
 type Time struct{ time.Time }

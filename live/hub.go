@@ -32,6 +32,16 @@ type Hub struct {
 	// floor.RecoveryItem.Key. It is replaced, never changed, so a view may
 	// keep the map it was given.
 	done map[string]Done
+	// target is the seq the latest hello announced: catching up until the
+	// fold has it.
+	target int64
+}
+
+// Progress is how far the fold is through the history a feed announced.
+type Progress struct {
+	Applied  int64 // the last seq folded
+	Target   int64 // the seq the feed's hello announced
+	CaughtUp bool  // every announced event is folded (a recording always is)
 }
 
 // Done is a supervisor's mark on a recovery item: the caller was called
@@ -51,7 +61,9 @@ func NewHub(f *floor.Floor) *Hub {
 	return &Hub{fl: f, reports: map[floor.Window]cached{}, subs: map[chan struct{}]struct{}{}}
 }
 
-// Frame folds one frame of a live feed (feed.Sink).
+// Frame folds one frame of a live feed (feed.Sink). A frame of history is
+// a batch of up to a few thousand lines: folded under one lock, it is one
+// change for the views.
 func (h *Hub) Frame(data []byte) (resync bool) {
 	h.mu.Lock()
 	feed.EachLine(data, func(line []byte) bool {
@@ -59,12 +71,56 @@ func (h *Hub) Frame(data []byte) (resync bool) {
 		if h.onLine != nil {
 			h.onLine(line, o)
 		}
+		if o == floor.Control {
+			h.noteHello(line)
+		}
 		resync = o == floor.Gap
 		return !resync
 	})
 	h.changed()
 	h.mu.Unlock()
 	return resync
+}
+
+// noteHello keeps the seq a hello announces. Heartbeats are control lines
+// too, a second apart; only a hello is decoded.
+func (h *Hub) noteHello(line []byte) {
+	if !bytes.Contains(line, []byte(`"hello"`)) {
+		return
+	}
+	if d := feed.Decode(line); d.Err == nil && d.Event.Type == feed.TypeHello {
+		h.target = d.Event.Seq
+	}
+}
+
+// Progress says whether the fold has caught up with the feed's history;
+// cheap enough to ask every frame, unlike a Report.
+func (h *Hub) Progress() Progress {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	st := h.fl.Stats()
+	return Progress{Applied: st.LastSeq, Target: max(h.target, st.LastSeq), CaughtUp: h.fl.CaughtUp()}
+}
+
+// Ingest folds lines of a recording as one change (the replay player's
+// batches).
+func (h *Hub) Ingest(lines [][]byte) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, l := range lines {
+		h.fl.IngestLine(l, floor.Recording)
+	}
+	h.changed()
+}
+
+// Reset starts the hub afresh on f (a replay seeking back): every view
+// sees the new floor at its next look.
+func (h *Hub) Reset(f *floor.Floor) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.fl, h.target, h.done = f, 0, nil
+	clear(h.reports)
+	h.changed()
 }
 
 // Resume says where a reconnecting client picks up (feed.Sink).
@@ -172,6 +228,15 @@ func (h *Hub) SetConn(fn func() feed.ConnStatus) {
 	h.conn = fn
 }
 
+// ConnChanged wakes the views to look at the connection again (the
+// client's OnStatus): a reconnect is shown when it happens, not at the next
+// clock tick. The floor has not changed, so neither has the version.
+func (h *Hub) ConnChanged() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.signal()
+}
+
 // Conn is the feed connection's state, for the views.
 func (h *Hub) Conn() feed.ConnStatus {
 	h.mu.Lock()
@@ -230,6 +295,10 @@ func (h *Hub) DoneMarks() map[string]Done {
 
 func (h *Hub) changed() {
 	h.version++
+	h.signal()
+}
+
+func (h *Hub) signal() {
 	for c := range h.subs {
 		select {
 		case c <- struct{}{}:

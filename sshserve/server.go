@@ -7,6 +7,7 @@ package sshserve
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -45,7 +46,8 @@ func (v Viewer) String() string { return v.User + " (" + v.Fingerprint + ")" }
 // StatusRequest is what `ssh host status [--json] [--window D]` asked for.
 type StatusRequest struct {
 	JSON bool
-	// Window is the span the figures cover (floor.All unless asked).
+	// Window is the span the figures cover (floor.Today unless asked, as
+	// for the local status command).
 	Window floor.Window
 }
 
@@ -82,7 +84,10 @@ type Config struct {
 	Insecure  bool
 	Dashboard Dashboard
 	Status    Status
-	Limits    Limits
+	// StatusHelp writes `ssh HOST status --help` for the flags in fs, in
+	// the words of the local command's help; nil writes a short usage.
+	StatusHelp func(w io.Writer, fs *flag.FlagSet)
+	Limits     Limits
 	// Log receives the connection log: who (key fingerprint), from where,
 	// what, when, and why a session ended or was refused.
 	Log *slog.Logger

@@ -77,20 +77,37 @@ func (s *Server) dispatch(sess ssh.Session) (int, string) {
 	return 1, "refused command " + safetext.Clean(cmd[0])
 }
 
+// StatusFlags are the flags of `ssh HOST status`, on fs, into req: the
+// local status command's --json and --window, in the same words.
+func StatusFlags(fs *flag.FlagSet, req *StatusRequest) {
+	// As the contract says of status: everything received, unless asked.
+	req.Window = floor.All
+	fs.BoolVar(&req.JSON, "json", false, "print the machine form (the contract's status --json)")
+	fs.Func("window", "figures over a `span`: today (from the goals file's day start), all, or a rolling window such as 30m (default all)",
+		func(v string) error {
+			w, err := floor.ParseWindow(v)
+			req.Window = w
+			return err
+		})
+}
+
 func (s *Server) status(sess ssh.Session, args []string) (int, string) {
 	fs := flag.NewFlagSet("status", flag.ContinueOnError)
-	fs.SetOutput(sess.Stderr())
+	// Help goes to standard output, as the local command's does; a wrong
+	// flag is one line and a pointer to it, not the flag package's dump.
+	fs.SetOutput(io.Discard)
 	var req StatusRequest
-	fs.BoolVar(&req.JSON, "json", false, "print the machine form (the JSON of floorwatch status --json)")
-	fs.Func("window", "limit the figures to `all`, `today` or a rolling window on the floor clock such as 30m", func(v string) error {
-		w, err := floor.ParseWindow(v)
-		req.Window = w
-		return err
-	})
+	StatusFlags(fs, &req)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			if s.cfg.StatusHelp != nil {
+				s.cfg.StatusHelp(sess, fs)
+			} else {
+				io.WriteString(sess, usageText)
+			}
 			return 0, "help"
 		}
+		fmt.Fprintf(sess.Stderr(), "floorwatch status: %v\nrun `ssh HOST status --help` for its flags and examples\n", err)
 		return 2, "bad status flags"
 	}
 	if fs.NArg() > 0 {

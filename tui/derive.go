@@ -94,12 +94,37 @@ func worstFirst(a, b *floor.QueueReport) int {
 		cmp.Compare(b.Waiting, a.Waiting), cmp.Compare(a.Queue, b.Queue))
 }
 
-// leaderOrder ranks the best service: highest CSAT (agents with surveys
-// first), then the most goals met, then the most calls handled.
-func leaderOrder(a, b *floor.AgentReport) int {
-	return cmp.Or(byOpt(a.CSAT, b.CSAT, true), cmp.Compare(goalsMet(b), goalsMet(a)),
-		cmp.Compare(b.Handled, a.Handled), cmp.Compare(a.Label(), b.Label()))
+// priorSurveys is the weight, in surveys, of the team's mean in the CSAT
+// Recognition ranks by: a Bayesian average, (n·mean + k·team) / (n + k).
+// One 5-star survey then ranks as a little above the team, not first; an
+// agent's own mean takes over as their surveys add up.
+const priorSurveys = 5
+
+// rankCSAT is an agent's CSAT as Recognition ranks it, nil without surveys.
+func rankCSAT(a *floor.AgentReport, team *float64) *float64 {
+	if a.CSAT == nil || a.Surveys == 0 {
+		return nil
+	}
+	if team == nil {
+		return a.CSAT
+	}
+	n := float64(a.Surveys)
+	v := (n**a.CSAT + priorSurveys**team) / (n + priorSurveys)
+	return &v
 }
+
+// leaderOrder ranks the best service: highest ranked CSAT (agents with
+// surveys first), then the most goals met, then the most calls handled.
+func leaderOrder(team *float64) func(a, b *floor.AgentReport) int {
+	return func(a, b *floor.AgentReport) int {
+		return cmp.Or(byOpt(rankCSAT(a, team), rankCSAT(b, team), true), cmp.Compare(goalsMet(b), goalsMet(a)),
+			cmp.Compare(b.Handled, a.Handled), cmp.Compare(a.Label(), b.Label()))
+	}
+}
+
+// goalFlags are the flags that stand for a goal of goalsSet; the others
+// ("pause": a pause over its plan) are no goal of the day's.
+var goalFlags = []string{"aht", "csat", "aux", "missed", "occupancy"}
 
 // goalsSet counts the goals an agent is held to; goalsMet those not flagged.
 func goalsSet(a *floor.AgentReport) int {
@@ -113,7 +138,15 @@ func goalsSet(a *floor.AgentReport) int {
 	return n
 }
 
-func goalsMet(a *floor.AgentReport) int { return goalsSet(a) - len(a.Flags) }
+func goalsMet(a *floor.AgentReport) int {
+	n := goalsSet(a)
+	for _, f := range a.Flags {
+		if slices.Contains(goalFlags, f) {
+			n--
+		}
+	}
+	return n
+}
 
 // matches is the `/` filter: every word must appear in the agent's id, name,
 // state, aux reason, skills or flags.
@@ -170,7 +203,7 @@ func (m *Model) derive() {
 			m.leaders = append(m.leaders, a)
 		}
 	}
-	slices.SortStableFunc(m.leaders, leaderOrder)
+	slices.SortStableFunc(m.leaders, leaderOrder(r.Floor.CSAT))
 
 	m.serving = m.servingOf(m.serving[:0], m.queueID)
 	// The lists may have shrunk under the cursors. The Recovery list is

@@ -19,6 +19,11 @@ type KeyMap struct {
 	Done        key.Binding // a recovery item called back, or back on the list
 	Ack, AckAll key.Binding
 	Help, Quit  key.Binding
+
+	// A replay's keys (watch --replay); disabled on a live feed.
+	Pause, Faster, Slower key.Binding
+	SeekBack, SeekFwd     key.Binding
+	SeekStart, SeekEnd    key.Binding
 }
 
 // DefaultKeyMap is the standard key map.
@@ -46,7 +51,30 @@ func DefaultKeyMap() KeyMap {
 		AckAll:   b("A", "acknowledge all", "A"),
 		Help:     b("?", "help", "?"),
 		Quit:     b("q", "quit", "q", "ctrl+c"),
+
+		Pause:     off(b("space", "pause/play", " ")),
+		Faster:    off(b("+", "faster", "+", "=")),
+		Slower:    off(b("-", "slower", "-")),
+		SeekBack:  off(b("←", "back 5 min", "left")),
+		SeekFwd:   off(b("→", "on 5 min", "right")),
+		SeekStart: off(b("home", "to the start", "home")),
+		SeekEnd:   off(b("end", "to the end", "end")),
 	}
+}
+
+func off(b key.Binding) key.Binding {
+	b.SetEnabled(false)
+	return b
+}
+
+// forReplay turns the replay keys on; home and end then seek, and g and G
+// alone move to the first and last row.
+func (k *KeyMap) forReplay() {
+	for _, b := range []*key.Binding{&k.Pause, &k.Faster, &k.Slower, &k.SeekBack, &k.SeekFwd, &k.SeekStart, &k.SeekEnd} {
+		b.SetEnabled(true)
+	}
+	k.Top = key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "first row"))
+	k.Bottom = key.NewBinding(key.WithKeys("G"), key.WithHelp("G", "last row"))
 }
 
 // keyHelp adapts a KeyMap to bubbles/help for one view: only keys that do
@@ -61,7 +89,7 @@ func (h keyHelp) ShortHelp() []key.Binding {
 	k := h.k
 	out := []key.Binding{k.NextView, k.Up}
 	out = append(out, h.viewKeys()...)
-	return append(out, k.Window, k.Help, k.Quit)
+	return append(out, k.Pause, k.Faster, k.SeekFwd, k.Window, k.Help, k.Quit)
 }
 
 func (h keyHelp) viewKeys() []key.Binding {
@@ -91,5 +119,6 @@ func (h keyHelp) FullHelp() [][]key.Binding {
 		{k.NextView, k.PrevView, k.Views},
 		{k.Enter, k.Back, k.Filter, k.Sort, k.Window},
 		{k.Done, k.Ack, k.AckAll, k.Help, k.Quit},
+		{k.Pause, k.Faster, k.Slower, k.SeekBack, k.SeekFwd, k.SeekStart, k.SeekEnd},
 	}
 }

@@ -5,6 +5,7 @@ package tui
 
 import (
 	"context"
+	"io"
 	"time"
 
 	"github.com/charmbracelet/bubbles/help"
@@ -33,23 +34,45 @@ type Options struct {
 	// Context, when done, releases the model's subscription to the hub (an
 	// SSH session's context). Nil: the subscription lasts until quit.
 	Context context.Context
-	// Alerts tune the goal-breach alerts.
-	Alerts alerts.Options
 	// RedactCallers shows only the last four characters of a caller
 	// (--redact-callers), wherever one is drawn.
 	RedactCallers bool
 	// Supervisor names whoever watches, on the done marks they put on
-	// recovery items; "" leaves marks unsigned.
+	// recovery items and the alerts they acknowledge; "" leaves both
+	// unsigned.
 	Supervisor string
+	// Player is the replay a dashboard on a recording controls (watch
+	// --replay); nil on a live feed.
+	Player Player
+	// Bell, when set, gets the terminal bell (BEL) written to it on each new
+	// alert (--bell). It is the only control character the dashboard writes
+	// itself; the terminal it reaches must be the one the dashboard draws on.
+	Bell io.Writer
+	// OnAlert, when set, is told of each new alert, from the dashboard's
+	// goroutine, so it must not block (--notify queues it). The alerts of
+	// the history a feed sends on connecting are not news: once caught up,
+	// those still active are told once, then each one raised.
+	OnAlert func(a alerts.Alert, feedName string)
 }
+
+// Player controls a replayed recording; *live.Player is one. Every method
+// returns at once.
+type Player interface {
+	Status() live.PlayStatus
+	TogglePause()
+	Faster()
+	Slower()
+	Seek(d time.Duration)
+	SeekStart()
+	SeekEnd()
+}
+
+// seekStep is how far ←/→ move a replay, in floor time.
+const seekStep = 5 * time.Minute
 
 // DefaultFrameInterval caps redraws caused by the feed at 12.5 a second,
 // however many events arrive.
 const DefaultFrameInterval = 80 * time.Millisecond
-
-// alertWindow is the window breaches are judged on, whatever window is
-// shown, so that switching windows does not raise or end alerts.
-var alertWindow = floor.Rolling(15 * time.Minute)
 
 // windows are the choices of the window selector, in order.
 var windows = []floor.Window{floor.Rolling(15 * time.Minute), floor.Rolling(30 * time.Minute),
@@ -120,13 +143,21 @@ type Model struct {
 	window        floor.Window
 
 	version uint64
-	// alertVersion is the hub version the alerts were last judged at.
-	alertVersion uint64
-	report       *floor.Report
-	book         *alerts.Book
-	frameArmed   bool
-	conn         feed.ConnStatus
-	wall         time.Time
+	report  *floor.Report
+	// progress is how far the fold is through the feed's history; until it
+	// has caught up once, the figures are history half applied and are not
+	// shown at all.
+	progress   live.Progress
+	caughtUp   bool // caught up once on this feed
+	book       *alerts.Book
+	ring       tea.Cmd // New's bell, rung by Init
+	frameArmed bool
+	conn       feed.ConnStatus
+	play       live.PlayStatus
+	wall       time.Time
+	// newFloorSeen is the count of new floors (reruns) the supervisor has
+	// seen the banner of and dismissed with a key.
+	newFloorSeen int
 
 	view        view
 	back        []place
@@ -136,6 +167,7 @@ type Model struct {
 	cursor      map[view]int
 	offset      map[string]int // scroll position of each list
 	showHelp    bool
+	helpOff     int // the help's first line shown, when it is taller than the window
 	filtering   bool
 	sortIdx     int
 	flash       string
@@ -177,7 +209,7 @@ func New(hub *live.Hub, opts Options) tea.Model {
 		ctx:    ctx,
 		styles: NewStyles(opts.Renderer),
 		keys:   DefaultKeyMap(),
-		book:   alerts.New(opts.Alerts),
+		book:   alerts.New(alerts.Options{By: opts.Supervisor}),
 		cursor: map[view]int{},
 		offset: map[string]int{},
 		window: opts.Window,
@@ -204,19 +236,21 @@ func New(hub *live.Hub, opts Options) tea.Model {
 	m.filter.TextStyle = m.styles.App
 	m.filter.PlaceholderStyle = m.styles.Muted
 	m.filter.Cursor.Style = m.styles.Filter
+	if opts.Player != nil {
+		m.keys.forReplay()
+	}
 	m.sub, m.cancel = hub.Subscribe()
 	m.wall = opts.Now()
-	m.conn = hub.Conn()
-	m.refresh()
-	if m.window != alertWindow {
-		m.judge(m.hub.Report(alertWindow))
-	}
+	m.look()
+	m.report = hub.Report(m.window)
+	m.ring = m.refresh()
 	return m
 }
 
-// Init starts listening to the hub and the clock.
+// Init starts listening to the hub and the clock, and rings for the
+// alerts already active when the dashboard opened.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(m.waitChange(), m.secondTick())
+	return tea.Batch(m.waitChange(), m.secondTick(), m.ring)
 }
 
 // Renders counts the frames View has drawn (cached frames excluded).
@@ -243,26 +277,53 @@ func (m *Model) secondTick() tea.Cmd {
 	return tea.Tick(time.Second, func(time.Time) tea.Msg { return secondMsg{} })
 }
 
-// refresh reads the hub's report again and rebuilds what derives from it.
-func (m *Model) refresh() {
+// look reads what is cheap to read every frame: the connection, the
+// replay, how far the fold is through the feed's history.
+func (m *Model) look() {
+	m.conn = m.hub.Conn()
+	if m.opts.Player != nil {
+		m.play = m.opts.Player.Status()
+	}
+	m.progress = m.hub.Progress()
+	if m.progress.CaughtUp || m.conn.State == "" {
+		m.caughtUp = true
+	}
+}
+
+// catchingUp: the dashboard has never caught up with its feed, so it has no
+// figure worth showing. A resume later (a reconnect) keeps the figures on
+// screen and says so in the top bar.
+func (m *Model) catchingUp() bool { return !m.caughtUp }
+
+// refresh reads the hub's report again and rebuilds what derives from it;
+// the command rings the bell for new alerts. Until the fold has caught up
+// there is no report to read: computing one would only slow the catch-up.
+func (m *Model) refresh() tea.Cmd {
 	m.version = m.hub.Version()
+	if m.catchingUp() {
+		return nil
+	}
 	m.report = m.hub.Report(m.window)
 	m.done = m.hub.DoneMarks()
 	m.recoveryStale = true
-	if m.window == alertWindow {
-		m.judge(m.report)
-	}
-	m.derive()
-}
-
-// judge runs the alerts on a report of the alert window. When another
-// window is shown, the clock tick calls it once a second rather than every
-// frame: a second report per frame would double the cost of a busy feed,
-// and breaches are measured in minutes.
-func (m *Model) judge(r *floor.Report) {
-	m.alertVersion = m.version
-	m.book.Observe(r)
+	raised := m.book.Observe(m.report)
 	m.alertList = m.book.List()
+	m.derive()
+	if len(raised) == 0 {
+		return nil
+	}
+	if m.opts.OnAlert != nil {
+		for _, a := range raised {
+			m.opts.OnAlert(a, m.report.Feed.Name)
+		}
+	}
+	if w := m.opts.Bell; w != nil {
+		return func() tea.Msg {
+			w.Write([]byte{'\a'})
+			return nil
+		}
+	}
+	return nil
 }
 
 // Update handles one message.
@@ -279,19 +340,26 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(cmds...)
 	case frameMsg:
 		m.frameArmed = false
-		if m.hub.Version() != m.version {
-			m.refresh()
+		conn, progress, play := m.conn, m.progress, m.play
+		m.look()
+		if m.conn != conn || m.progress != progress || m.play != play {
 			m.dirty = true
+		}
+		if m.hub.Version() != m.version {
+			m.dirty = true
+			return m, m.refresh()
 		}
 		return m, nil
 	case secondMsg:
 		m.wall = m.opts.Now()
-		m.conn = m.hub.Conn()
-		if m.alertVersion != m.version {
-			m.judge(m.hub.Report(alertWindow))
-		}
+		m.look()
 		m.dirty = true
-		return m, m.secondTick()
+		var bell tea.Cmd
+		if m.hub.Version() != m.version {
+			// The first look after catching up, when no frame is armed.
+			bell = m.refresh()
+		}
+		return m, tea.Batch(bell, m.secondTick())
 	case closedMsg:
 		m.cancel()
 		return m, nil
@@ -343,6 +411,10 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 	if msg.String() == "ctrl+c" {
 		return m.quit()
 	}
+	if nf := m.report.NewFloor; nf != nil {
+		// The new-floor banner stays until a key says it was seen.
+		m.newFloorSeen = nf.Count
+	}
 	if m.filtering {
 		switch msg.String() {
 		case "enter":
@@ -363,18 +435,30 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		return nil
 	}
 	if m.showHelp {
-		// Any key closes the help; q still quits.
+		// The line keys scroll a help taller than the window; any other
+		// key closes it, and q still quits.
+		switch {
+		case key.Matches(msg, k.Up):
+			m.helpOff = max(0, m.helpOff-1)
+			return nil
+		case key.Matches(msg, k.Down):
+			m.helpOff++
+			return nil
+		}
 		m.showHelp = false
 		if key.Matches(msg, k.Quit) {
 			return m.quit()
 		}
 		return nil
 	}
+	if m.opts.Player != nil && m.replayKey(msg) {
+		return nil
+	}
 	switch {
 	case key.Matches(msg, k.Quit):
 		return m.quit()
 	case key.Matches(msg, k.Help):
-		m.showHelp = true
+		m.showHelp, m.helpOff = true, 0
 	case key.Matches(msg, k.NextView):
 		m.goTab(m.tabIndex() + 1)
 	case key.Matches(msg, k.PrevView):
@@ -413,8 +497,8 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Window):
 		m.winIdx = (m.winIdx + 1) % len(windows)
 		m.window = windows[m.winIdx]
-		m.refresh()
 		m.flash = "window " + windowLabel(m.window)
+		return m.refresh()
 	case key.Matches(msg, k.Done):
 		m.doneSelected()
 	case key.Matches(msg, k.Ack):
@@ -426,6 +510,31 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		m.alertList = m.book.List()
 	}
 	return nil
+}
+
+// replayKey handles the keys of a replay and reports whether msg was one.
+func (m *Model) replayKey(msg tea.KeyMsg) bool {
+	k, p := m.keys, m.opts.Player
+	switch {
+	case key.Matches(msg, k.Pause):
+		p.TogglePause()
+	case key.Matches(msg, k.Faster):
+		p.Faster()
+	case key.Matches(msg, k.Slower):
+		p.Slower()
+	case key.Matches(msg, k.SeekBack):
+		p.Seek(-seekStep)
+	case key.Matches(msg, k.SeekFwd):
+		p.Seek(seekStep)
+	case key.Matches(msg, k.SeekStart):
+		p.SeekStart()
+	case key.Matches(msg, k.SeekEnd):
+		p.SeekEnd()
+	default:
+		return false
+	}
+	m.play = p.Status()
+	return true
 }
 
 func (m *Model) tabIndex() int {
@@ -534,8 +643,13 @@ func (m *Model) drill() {
 			m.open(viewQueueDetail, r.item.Queue)
 		}
 	case viewAlerts:
-		if c < len(m.alertList) && m.alertList[c].Subject != alerts.FloorSubject {
-			m.open(viewQueueDetail, m.alertList[c].Subject)
+		if c < len(m.alertList) {
+			switch a := m.alertList[c]; {
+			case a.Kind == alerts.KindPauseOverrun:
+				m.open(viewAgentDetail, a.Subject)
+			case a.Subject != alerts.FloorSubject:
+				m.open(viewQueueDetail, a.Subject)
+			}
 		}
 	}
 }

@@ -1,10 +1,12 @@
 package tui
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
@@ -32,14 +34,27 @@ func (m *Model) overview(w, h int) string {
 	} else {
 		aCursor = c - nq
 	}
-	qt := m.queueTable(w, qh, qCursor, "overview.queues", fmt.Sprintf("QUEUE (%d, worst first)", nq))
+	qt := m.queueTable(w, qh, qCursor, "overview.queues", m.title("QUEUE", fmt.Sprintf("%d, worst first", nq)))
 	var at string
 	if ah > 1 {
 		off := scroll(m.offset, "overview.agents", aCursor, ah-1)
-		at = m.agentTable(w, ah, aCursor, off, m.attention, fmt.Sprintf("AGENT (%d, off goal first)", na))
+		at = m.agentTable(w, ah, aCursor, off, m.attention, m.title("AGENT", fmt.Sprintf("%d, off goal first", na)))
 	}
 	return head + "\n" + qt + "\n" + at
 }
+
+// title is a table's title: what it lists, the span its counted figures
+// cover, then the rest, which a narrow column cuts first.
+func (m *Model) title(what, rest string) string {
+	t := what + " " + spanTag(m.window)
+	if rest != "" {
+		t += " (" + rest + ")"
+	}
+	return t
+}
+
+// spanTag is a window as a table's title says it: "today", "30m", "all".
+func spanTag(w floor.Window) string { return w.String() }
 
 // scroll keeps the cursor's row inside a list of the given height and
 // returns the first row to show.
@@ -175,39 +190,48 @@ func (m *Model) agentLine(w int) string {
 	}, w)
 }
 
-// sparkLine shows the last hour: service level, calls waiting, arrivals a
-// minute, each with its latest value.
+// sparkLine shows the last hour, a point a minute of the floor clock: the
+// service level of the window as it stood at each minute, the most calls
+// waiting and the calls offered in each minute, each with its latest value
+// and labelled with what it is; a narrow screen drops series from the end,
+// never the label saying what the points are.
 func (m *Model) sparkLine(w int) string {
 	s := m.styles
 	h := &m.report.History
-	type series struct {
-		label  string
-		vals   []float64
-		lo, hi float64
-		last   string
-	}
 	lastOf := func(v []float64, f func(float64) string) string {
 		if x, ok := lastValue(v); ok {
 			return f(x)
 		}
 		return dash
 	}
-	all := []series{
-		{"SL", h.ServiceLevel, 0, 1, lastOf(h.ServiceLevel, func(x float64) string { return fmt.Sprintf("%.0f%%", x*100) })},
-		{"waiting", h.Waiting, 0, 0, lastOf(h.Waiting, func(x float64) string { return fmt.Sprint(int(x)) })},
-		{"arrivals/min", h.Arrivals, 0, 0, lastOf(h.Arrivals, func(x float64) string { return fmt.Sprint(int(x)) })},
+	count := func(x float64) string { return fmt.Sprint(int(x)) }
+	all := []struct {
+		label  string
+		vals   []float64
+		lo, hi float64
+		last   string
+	}{
+		{"SL " + spanTag(m.window), h.ServiceLevel, 0, 1, lastOf(h.ServiceLevel, func(x float64) string { return fmt.Sprintf("%.0f%%", x*100) })},
+		{"waiting", h.Waiting, 0, 0, lastOf(h.Waiting, count)},
+		{"offered", h.Arrivals, 0, 0, lastOf(h.Arrivals, count)},
 	}
-	fixed := 0
-	for _, se := range all {
-		fixed += len(se.label) + 2 + len(se.last) + 1
+	lead := s.Muted.Render(fmt.Sprintf("last %s, per min: ", floor.Rolling(max(h.Span(), time.Minute))))
+	for n := len(all); n > 0; n-- {
+		fixed := lipgloss.Width(lead)
+		for _, se := range all[:n] {
+			fixed += len(se.label) + 2 + len(se.last) + 2
+		}
+		pts := min(60, (w-fixed)/n)
+		if pts < 6 && n > 1 {
+			continue
+		}
+		items := make([]string, n)
+		for i, se := range all[:n] {
+			items[i] = s.Label.Render(se.label+" ") + s.Accent.Render(sparkline(se.vals, max(1, pts), se.lo, se.hi)) + " " + s.Bold.Render(se.last)
+		}
+		return ansi.Truncate(lead+strings.Join(items, "  "), w, "…")
 	}
-	fixed += 3 * 2 // separators
-	n := min(60, max(4, (w-fixed)/3))
-	items := make([]string, len(all))
-	for i, se := range all {
-		items[i] = s.Label.Render(se.label+" ") + s.Accent.Render(sparkline(se.vals, n, se.lo, se.hi)) + " " + s.Bold.Render(se.last)
-	}
-	return ansi.Truncate(strings.Join(items, "  "), w, "…")
+	return ""
 }
 
 func (m *Model) feedLine(w int) string {
@@ -217,12 +241,15 @@ func (m *Model) feedLine(w int) string {
 	if fs.BadLines > 0 || fs.Gaps > 0 {
 		bad = s.Warn
 	}
+	// The span comes first: figures without it cannot be read. The line
+	// counters are for whoever runs the feed, and give way first.
 	items := []string{
+		m.kv("window", windowLabel(m.window), s.Accent),
 		m.kv("floor", clock(m.report.Now.Time), s.Bold),
-		m.kv("events", fmt.Sprint(fs.Events), s.App),
+		m.kv("feed", m.feedName(), s.App),
 		m.kv("gaps", fmt.Sprint(fs.Gaps), bad),
 		m.kv("bad", fmt.Sprint(fs.BadLines), bad),
-		m.kv("window", windowLabel(m.window), s.Accent),
+		m.kv("events", fmt.Sprint(fs.Events), s.Muted),
 		m.kv("seq", fmt.Sprint(fs.LastSeq), s.Muted),
 	}
 	// Lines the feed got wrong are rare: named only when there are some,
@@ -240,10 +267,6 @@ func (m *Model) feedLine(w int) string {
 	if n := m.book.Unacked(); n > 0 {
 		items = append([]string{s.Bad.Render(fmt.Sprintf("⚠ %s (7)", plural(n, "alert")))}, items...)
 	}
-	if c := m.conn; c.State != feed.ConnLive && c.Err != "" {
-		// Why the feed is down, in full where the top bar has to cut it.
-		items = append([]string{s.Bad.Render(ansi.Truncate("feed: "+c.Err, w, "…"))}, items...)
-	}
 	return s.fitItems(items, w)
 }
 
@@ -253,7 +276,8 @@ func (m *Model) summary(w int) string {
 	f := &m.report.Floor
 	lvl := slLevel(f.ServiceLevel, f.SLTarget)
 	return s.fitItems([]string{
-		s.Label.Render("SL ") + s.Level(lvl).Bold(true).Render(pct(f.ServiceLevel)+" "+levelMark(lvl)) + s.Label.Render(" goal "+pct0(f.SLTarget)),
+		s.Accent.Render(spanTag(m.window)+":") + s.Label.Render(" SL ") + s.Level(lvl).Bold(true).Render(pct(f.ServiceLevel)+" "+levelMark(lvl)) +
+			s.Label.Render(" goal "+pct0(f.SLTarget)),
 		m.kv("waiting", itoa(f.Waiting), s.Bold),
 		m.kv("longest", durp(f.LongestWaitS), s.Level(m.waitLevel())),
 		m.kv("ASA", durp(f.ASAS), s.App),
@@ -337,45 +361,71 @@ func (m *Model) queueTable(w, h, cursor int, list, title string) string {
 	return m.styles.render(tableSpec{cols: cols, rows: rows, width: w, height: h, offset: 0, cursor: cursor - off})
 }
 
+// withTitle puts title on the first column. The part before its
+// parenthesis (what the table lists and over which span) is never cut.
 func withTitle(cols []column, title string) []column {
 	out := append([]column(nil), cols...)
 	out[0].title = title
+	keep, _, _ := strings.Cut(title, " (")
+	out[0].least = max(out[0].least, lipgloss.Width(keep)+2)
 	return out
 }
 
-// agentColumns are the agent table's columns, by priority.
+// agentColumns are the agent table's columns, by priority. Aux time is
+// shown by reason, so it gives way late; a wide screen adds transfers,
+// surveys and skills.
 var agentColumns = []column{
 	{title: "AGENT", flex: true},
 	{title: "STATE"},
 	{title: "HANDLED", prio: 2, right: true},
-	{title: "AHT", prio: 2, right: true},
-	{title: "MISSED", prio: 3, right: true},
-	{title: "AUX", prio: 4},
-	{title: "CSAT", prio: 3, right: true},
+	{title: "AHT", prio: 3, right: true},
+	{title: "MISSED", prio: 4, right: true},
+	{title: "AUX BY REASON", prio: 2, flex: true, least: 12},
+	{title: "CSAT", prio: 4, right: true},
 	{title: "OCC", prio: 5, right: true},
 	{title: "FLAGS", prio: 1},
-	{title: "QUEUES", prio: 6},
+	{title: "XFER", prio: 6, right: true},
+	{title: "QUEUES", prio: 7},
 }
 
 func stateLabel(state string) string { return strings.ReplaceAll(state, "_", " ") }
 
-// topReason is the aux reason with the most time.
-func topReason(a *floor.AgentReport) string {
-	best, bestS := "", -1.0
-	for _, r := range slices.Sorted(maps.Keys(a.AuxByReason)) {
-		if a.AuxByReason[r] > bestS {
-			best, bestS = r, a.AuxByReason[r]
-		}
-	}
-	return best
+// auxReasons are the reasons an agent was in aux, the most time first.
+func auxReasons(a *floor.AgentReport) []string {
+	return slices.SortedFunc(maps.Keys(a.AuxByReason), func(x, y string) int {
+		return cmp.Or(cmp.Compare(a.AuxByReason[y], a.AuxByReason[x]), cmp.Compare(x, y))
+	})
 }
 
-func (m *Model) agentRow(a *floor.AgentReport) []cell {
+// auxByReason is an agent's aux time by reason, the most first: "45:00
+// lunch · 1:00 missed", never one reason's name on the total.
+func auxByReason(a *floor.AgentReport, sep string) string {
+	parts := []string{}
+	for _, r := range auxReasons(a) {
+		if a.AuxByReason[r] > 0 {
+			parts = append(parts, dur(a.AuxByReason[r])+" "+r)
+		}
+	}
+	return strings.Join(parts, sep)
+}
+
+// stateCell is the agent's state and time in it; a pause past its planned
+// length says by how much.
+func (m *Model) stateCell(a *floor.AgentReport) cell {
 	s := m.styles
 	state := stateLabel(a.State)
 	if a.Reason != "" && a.State == feed.StateAux {
 		state += " " + a.Reason
 	}
+	state += " " + dur(a.StateS)
+	if p := a.Pause; p != nil && p.OverrunS > 0 {
+		return styled(state+" ✗+"+dur(p.OverrunS), s.Bad)
+	}
+	return styled(state, s.State(a.State))
+}
+
+func (m *Model) agentRow(a *floor.AgentReport) []cell {
+	s := m.styles
 	aht := txt(durp(a.AHTS))
 	if g := a.Goals.AHTS; g != nil && a.AHTS != nil {
 		if *a.AHTS > *g {
@@ -391,10 +441,6 @@ func (m *Model) agentRow(a *floor.AgentReport) []cell {
 			csat = styled(csat.text, s.Bad)
 		}
 	}
-	aux := txt("")
-	if a.AuxS > 0 {
-		aux = txt(strings.TrimSpace(dur(a.AuxS) + " " + topReason(a)))
-	}
 	missed := txt(fmt.Sprint(a.Missed))
 	if a.Missed > 0 {
 		missed = styled(missed.text, s.Warn)
@@ -405,14 +451,15 @@ func (m *Model) agentRow(a *floor.AgentReport) []cell {
 	}
 	return []cell{
 		txt(a.Label()),
-		styled(state+" "+dur(a.StateS), s.State(a.State)),
+		m.stateCell(a),
 		txt(fmt.Sprint(a.Handled)),
 		aht,
 		missed,
-		aux,
+		txt(auxByReason(a, " · ")),
 		csat,
 		txt(pct(a.Occupancy)),
 		flags,
+		txt(fmt.Sprint(a.Transferred)),
 		txt(strings.Join(a.Queues, ",")),
 	}
 }

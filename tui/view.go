@@ -2,7 +2,9 @@ package tui
 
 import (
 	"fmt"
+	"math"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -43,12 +45,18 @@ func (m *Model) draw() string {
 		return fit(lipgloss.NewStyle().Width(w).Render(msg), w, h)
 	}
 	top := m.topBar(w)
+	if b := m.banner(w); b != "" {
+		top += "\n" + b
+	}
 	foot := m.footer(w)
 	bodyH := h - lipgloss.Height(top) - lipgloss.Height(foot)
 	var body string
-	if m.showHelp {
+	switch {
+	case m.showHelp:
 		body = m.fullHelp(w, bodyH)
-	} else {
+	case m.catchingUp():
+		body = m.catchUpScreen(w)
+	default:
 		body = m.body(w, bodyH)
 	}
 	return fit(top+"\n"+fit(body, w, bodyH)+"\n"+foot, w, h)
@@ -98,89 +106,266 @@ func (m *Model) body(w, h int) string {
 	return ""
 }
 
-// topBar is the tab bar, with the feed's name, its connection and the floor
-// clock on the right.
+// topBar is the tab bar, with the state of the feed, the floor clock and
+// the window of the counted figures on the right. The feed's name goes
+// first when room is short, then the tab names: the state, the clock and
+// the span always stay.
 func (m *Model) topBar(w int) string {
 	s := m.styles
-	right := m.connText() + s.Muted.Render(" · ") + s.Label.Render("floor ") + s.Bold.Render(clock(m.report.Now.Time)) +
-		s.Muted.Render(" · ") + s.Accent.Render(windowLabel(m.window))
-	room := w - lipgloss.Width(right) - 1
-	current := tabs[m.tabIndex()]
-	tabText := func(short bool) string {
-		var b strings.Builder
-		for i, v := range tabs {
-			name := viewNames[v][0]
-			if short {
-				name = viewNames[v][1]
-			}
-			label := fmt.Sprintf("%d %s", i+1, name)
-			if v == viewAlerts {
-				if n := m.book.Unacked(); n > 0 {
-					label += fmt.Sprintf("(%d)", n)
-				}
-			}
-			if v == current {
-				// Brackets mark the tab without colour too (NO_COLOR).
-				b.WriteString(s.ActiveTab.Render("[" + label + "]"))
-			} else {
-				b.WriteString(s.Tab.Render(label))
-			}
+	sep := s.Muted.Render(" · ")
+	state, clockText, span := m.stateText(), m.clockText(true), s.Accent.Render(windowLabel(m.window))
+	name := s.Bold.Render(m.feedName())
+	rights := []string{
+		name + " " + state + sep + clockText + sep + span,
+		state + sep + clockText + sep + span,
+		state + " " + m.clockText(false) + " " + span,
+	}
+	forms := []struct{ tabs, right int }{{0, 0}, {1, 0}, {1, 1}, {1, 2}, {2, 1}, {2, 2}}
+	for i, form := range forms {
+		left, right := m.tabText(form.tabs), rights[form.right]
+		if lipgloss.Width(left)+1+lipgloss.Width(right) <= w || i == len(forms)-1 {
+			gap := max(1, w-lipgloss.Width(left)-lipgloss.Width(right))
+			return ansi.Truncate(left+strings.Repeat(" ", gap)+right, w, "…")
 		}
-		return b.String()
 	}
-	left := tabText(false)
-	if lipgloss.Width(left) > room {
-		left = tabText(true)
-	}
-	if lipgloss.Width(left) > room {
-		// Too narrow for the feed line as well: the tabs matter more.
-		right = m.connText()
-		room = w - lipgloss.Width(right) - 1
-	}
-	gap := max(1, w-lipgloss.Width(left)-lipgloss.Width(right))
-	return ansi.Truncate(left+strings.Repeat(" ", gap)+right, w, "…")
+	return ""
 }
 
-// connText is the feed's name and the state of its connection.
-func (m *Model) connText() string {
+// tabText is the tab bar in one of three forms: long names, short names,
+// or the current tab's short name and the others' numbers.
+func (m *Model) tabText(form int) string {
 	s := m.styles
-	name := m.report.Feed.Name
-	if name == "" {
-		// Before the hello names it: where it comes from.
-		if u, err := url.Parse(m.conn.URL); err == nil && u.Host != "" {
-			name = u.Host
-		} else {
-			name = "feed"
+	current := tabs[m.tabIndex()]
+	var b strings.Builder
+	for i, v := range tabs {
+		label := fmt.Sprintf("%d %s", i+1, viewNames[v][min(form, 1)])
+		if form == 2 && v != current {
+			label = itoa(i + 1)
+		}
+		if v == viewAlerts {
+			if n := m.book.Unacked(); n > 0 {
+				label += fmt.Sprintf("(%d)", n)
+			}
+		}
+		switch {
+		case form > 0 && v == current:
+			b.WriteString(" " + s.ActiveTab.Render("["+label+"]"))
+		case form == 2:
+			b.WriteString(s.Tab.Padding(0, 0).Render(" " + label))
+		case v == current:
+			// Brackets mark the tab without colour too (NO_COLOR).
+			b.WriteString(s.ActiveTab.Render("[" + label + "]"))
+		case form == 1:
+			b.WriteString(s.Tab.Padding(0, 0, 0, 1).Render(label))
+		default:
+			b.WriteString(s.Tab.Render(label))
 		}
 	}
-	out := s.Bold.Render(name) + " "
+	return b.String()
+}
+
+// feedName is the name the feed's hello gave, or where it comes from.
+func (m *Model) feedName() string {
+	if name := m.report.Feed.Name; name != "" {
+		return name
+	}
+	if u, err := url.Parse(m.conn.URL); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return "feed"
+}
+
+// ended reports whether the feed closed for good: a run that is over.
+func (m *Model) ended() bool {
+	return m.conn.State == feed.ConnClosed && m.conn.Err == feed.ErrFeedEnded.Error()
+}
+
+// stateText is the feed's state in a word or two, with its mark.
+func (m *Model) stateText() string {
+	s := m.styles
 	c := m.conn
 	switch c.State {
 	case "":
-		// No client: a replayed recording or a test floor.
-		return out + s.Muted.Render("○ offline")
-	case feed.ConnLive:
-		if d, stale := c.Stale(m.wall, staleAfterS*time.Second); stale {
-			return out + s.Warn.Render(fmt.Sprintf("◌ stale %ds", int(d.Seconds())))
+		if m.opts.Player != nil {
+			return m.playText()
 		}
-		return out + s.Good.Render("● live")
+		// No client: a test floor.
+		return s.Muted.Render("○ offline")
+	case feed.ConnLive:
+		if !m.progress.CaughtUp {
+			return s.Warn.Render("◌ catching up")
+		}
+		if d, stale := c.Stale(m.wall, staleAfterS*time.Second); stale {
+			return s.Warn.Render(fmt.Sprintf("◌ stale %ds", int(d.Seconds())))
+		}
+		return s.Good.Render("● live")
 	case feed.ConnConnecting:
-		return out + s.Warn.Render("◌ connecting")
+		return s.Warn.Render("◌ connecting")
 	case feed.ConnReconnecting:
 		msg := "↻ reconnecting"
-		if !c.Retry.IsZero() {
-			if d := c.Retry.Sub(m.wall); d > 0 {
-				msg += fmt.Sprintf(" in %ds", int(d.Seconds()+0.999))
-			}
+		if d := c.Retry.Sub(m.wall); !c.Retry.IsZero() && d > 0 {
+			msg += fmt.Sprintf(" in %ds", int(d.Seconds()+0.999))
 		}
-		if c.Err != "" {
-			msg += ": " + c.Err
-		}
-		return out + s.Bad.Render(msg)
+		return s.Bad.Render(msg)
 	case feed.ConnClosed:
-		return out + s.Muted.Render("✗ closed")
+		if m.ended() {
+			return s.Accent.Render("■ run ended")
+		}
+		return s.Muted.Render("✗ closed")
 	}
-	return out + s.Muted.Render(c.State)
+	return s.Muted.Render(c.State)
+}
+
+// playText is a replay's state: playing at a speed, paused, or at its end.
+func (m *Model) playText() string {
+	s, p := m.styles, m.play
+	switch {
+	case p.Paused:
+		return s.Warn.Render("⏸ paused")
+	case p.Done:
+		return s.Accent.Render("■ end of recording")
+	}
+	return s.Good.Render("▶ replay " + speedName(p.Speed))
+}
+
+func speedName(x float64) string {
+	if x == 0 {
+		return "max"
+	}
+	return fmt.Sprintf("%g×", x)
+}
+
+// clockText is the floor clock, and how old it is when the feed is not
+// live and fresh: during a reconnect the figures stay, saying their age.
+func (m *Model) clockText(label bool) string {
+	s := m.styles
+	if m.catchingUp() {
+		// The hello's clock is the end of a history not yet folded.
+		return s.Warn.Render(m.progressText())
+	}
+	out := s.Bold.Render(clock(m.report.Now.Time))
+	if label {
+		out = s.Label.Render("floor ") + out
+	}
+	if age, ok := m.age(); ok {
+		out += s.Warn.Render(" (" + ageText(age) + " old)")
+	}
+	return out
+}
+
+// age is how long ago the last frame came, when the feed is down or quiet
+// (not when a run has ended: its figures are final, not old).
+func (m *Model) age() (time.Duration, bool) {
+	c := m.conn
+	if c.LastFrame.IsZero() || m.ended() {
+		return 0, false
+	}
+	d, stale := c.Stale(m.wall, staleAfterS*time.Second)
+	if c.State == feed.ConnLive && !stale {
+		return 0, false
+	}
+	return d, true
+}
+
+// ageText writes a wall-clock age: 25s, 3m10s, 1h05m.
+func ageText(d time.Duration) string {
+	sec := int(d.Seconds())
+	switch {
+	case sec < 60:
+		return fmt.Sprintf("%ds", sec)
+	case sec < 3600:
+		return fmt.Sprintf("%dm%02ds", sec/60, sec%60)
+	}
+	return fmt.Sprintf("%dh%02dm", sec/3600, sec/60%60)
+}
+
+// banner is the one line under the top bar that says what a supervisor
+// must know before reading any figure: the floor started again, the feed
+// is lost, the run is over, the figures are catching up; or where a replay
+// stands. "" when there is nothing to say.
+func (m *Model) banner(w int) string {
+	s := m.styles
+	c := m.conn
+	var line string
+	switch nf := m.report.NewFloor; {
+	case nf != nil && nf.Count > m.newFloorSeen && !m.catchingUp():
+		line = s.Warn.Render(fmt.Sprintf("⟲ new floor at %s: the feed restarted from an earlier time (it was %s); counts, trends and alerts start again",
+			clock(nf.At), clock(nf.Previous))) + s.Muted.Render(" · any key hides this")
+	case c.State == feed.ConnReconnecting && m.caughtUp:
+		line = s.Bad.Render("↻ feed lost: "+c.Err) + s.Muted.Render(" · figures as of ") + m.clockText(false)
+	case m.ended():
+		line = s.Accent.Render("■ run ended: the feed has sent its whole run and closed; these figures are final")
+	case c.State == feed.ConnLive && !m.progress.CaughtUp && m.caughtUp:
+		line = s.Warn.Render("◌ catching up " + m.progressText())
+	case m.opts.Player != nil:
+		line = m.replayLine(w)
+	default:
+		return ""
+	}
+	return ansi.Truncate(line, w, "…")
+}
+
+// progressText is "7,729 / 11,018", the seq folded of the seq announced.
+func (m *Model) progressText() string {
+	return thousands(m.progress.Applied) + " / " + thousands(m.progress.Target)
+}
+
+// replayLine is where a replay stands: its floor time on a bar from the
+// recording's start to its end.
+func (m *Model) replayLine(w int) string {
+	s, p := m.styles, m.play
+	left := m.playText() + s.Label.Render(" at ") + s.Bold.Render(clock(p.At)) + " "
+	right := " " + s.Muted.Render(clock(p.Start)+"–"+clock(p.End))
+	bar := max(8, min(60, w-lipgloss.Width(left)-lipgloss.Width(right)))
+	var done float64
+	if span := p.End.Sub(p.Start); span > 0 {
+		done = float64(p.At.Sub(p.Start)) / float64(span)
+	}
+	return left + s.Accent.Render(progressBar(done, bar)) + right
+}
+
+// progressBar draws a fraction (0..1) in n cells.
+func progressBar(frac float64, n int) string {
+	full := int(math.Round(max(0, min(1, frac)) * float64(n)))
+	return strings.Repeat("█", full) + strings.Repeat("░", n-full)
+}
+
+// thousands writes n with a comma every three digits: 11,018.
+func thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// catchUpScreen stands in for every view until the dashboard has the
+// feed's history: figures of a half-applied history never existed, so none
+// is shown.
+func (m *Model) catchUpScreen(w int) string {
+	s := m.styles
+	c := m.conn
+	var lines []string
+	switch {
+	case c.State == feed.ConnLive || m.progress.Target > 0:
+		pct := 0.0
+		if m.progress.Target > 0 {
+			pct = float64(m.progress.Applied) / float64(m.progress.Target)
+		}
+		lines = []string{
+			s.Title.Render("Catching up with " + m.feedName()),
+			s.Bold.Render("catching up "+m.progressText()) + s.Muted.Render(" events of the feed's history  ") +
+				s.Accent.Render(progressBar(pct, 20)) + fmt.Sprintf(" %.0f%%", pct*100),
+		}
+	default:
+		lines = []string{s.Title.Render("Connecting to " + m.feedName())}
+		if c.Err != "" {
+			lines = append(lines, s.Bad.Render(c.Err))
+		}
+	}
+	lines = append(lines, "", s.App.Width(w).Render(s.Muted.Render(
+		"No figures until the dashboard has the feed's whole history: figures drawn from half of it would never have been true.")))
+	return strings.Join(lines, "\n")
 }
 
 func (m *Model) footer(w int) string {
@@ -200,7 +385,7 @@ func (m *Model) footer(w int) string {
 func (m *Model) fullHelp(w, h int) string {
 	s := m.styles
 	hm := m.help
-	title := s.Title.Render("Keys") + s.Muted.Render(" — any key closes this help")
+	title := s.Title.Render("Keys") + s.Muted.Render(" — any key but ↑/↓ closes this help")
 	groups := keyHelp{k: m.keys, view: m.view}.FullHelp()
 	hm.Width = 0 // measure it whole
 	body := hm.FullHelpView(groups)
@@ -212,13 +397,26 @@ func (m *Model) fullHelp(w, h int) string {
 	}
 	legend := s.App.Width(w).Render(strings.Join([]string{
 		s.Good.Render("✓") + " on goal  " + s.Warn.Render("!") + fmt.Sprintf(" within %.0f points of goal  ", amberPoints*100) +
-			s.Bad.Render("✗") + " off goal  " + s.Muted.Render("–") + " nothing to measure yet",
-		"SL: service level, answered within the goal's seconds. ASA: average speed of answer. " +
-			"AHT: average handle time. NEED: agents Erlang C says meet the goal now. ⚑: goals an agent is off.",
-		"w changes the window of the counted figures; waiting, states and times in state are always now.",
+			s.Bad.Render("✗") + " off goal  " + s.Muted.Render("–") + " nothing to measure yet  ⚑ goals an agent is off",
+		"SL service level: calls answered within the queue's seconds, of those answered and abandoned (short abandons aside). " +
+			"ASA average speed of answer. AHT average handle time, answer to end of wrap-up. " +
+			"ABAND abandon rate: callers who hung up waiting, short abandons aside. ARR/H calls offered an hour, over the last 30 minutes. " +
+			"OCC occupancy: time on calls and in wrap-up, of the time staffed and not in aux.",
+		"NEED: the agents Erlang C says meet the goal at this hour's calls and AHT; ▲2 means 2 more than are staffed now. " +
+			"CSAT 1–5 (mean), NPS −100 to 100 (% of 9–10 scores less % of 0–6), CES 1–7 (mean effort; lower is easier).",
+		"The window (w; " + windowLabel(m.window) + " now, in the top bar and every table's title) is what counted figures cover; " +
+			"waiting, longest, states and times in state are always now. Sparklines are the last 60 minutes, a point a minute. " +
+			"Recognition ranks CSAT with " + itoa(priorSurveys) + " surveys at the team's mean added, so one 5 does not come first.",
 	}, "\n"))
 	legend = "\n" + s.Section.Render("Reading the screen") + "\n" + legend
-	return fit(title+"\n\n"+body+"\n"+legend, w, h)
+	lines := strings.Split(title+"\n\n"+body+"\n"+legend, "\n")
+	if len(lines) <= h {
+		return fit(strings.Join(lines, "\n"), w, h)
+	}
+	// Taller than the window: it scrolls, and says so.
+	m.helpOff = min(m.helpOff, len(lines)-h+1)
+	more := s.Muted.Render(fmt.Sprintf("↑/↓ scroll · line %d of %d · any other key closes", m.helpOff+1, len(lines)))
+	return fit(strings.Join(lines[m.helpOff:m.helpOff+h-1], "\n"), w, h-1) + "\n" + more
 }
 
 // windowLabel names a window as the selector shows it.

@@ -2,7 +2,6 @@ package tui
 
 import (
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 
@@ -23,7 +22,7 @@ func (m *Model) queuesView(w, h int) string {
 	}
 	qh := min(len(m.queues)+1, max(4, rest/2))
 	c := m.cursor[viewQueues]
-	qt := m.queueTable(w, qh, c, "queues", fmt.Sprintf("QUEUE (%d, worst first)", len(m.queues)))
+	qt := m.queueTable(w, qh, c, "queues", m.title("QUEUE", fmt.Sprintf("%d, worst first", len(m.queues))))
 	q := m.queues[c]
 	dh := rest - qh
 	if dh < 3 {
@@ -36,7 +35,7 @@ func (m *Model) queuesView(w, h int) string {
 	ah := dh - lipgloss.Height(head)
 	out := sum + "\n" + qt + "\n" + head
 	if ah > 1 {
-		out += "\n" + m.agentTable(w, ah, -1, 0, serving, fmt.Sprintf("SERVING %s (%d)", q.Label(), len(serving)))
+		out += "\n" + m.agentTable(w, ah, -1, 0, serving, m.title("SERVING", fmt.Sprintf("%s, %d", q.Label(), len(serving))))
 	}
 	return out
 }
@@ -70,11 +69,11 @@ func (m *Model) queueFacts(q *floor.QueueReport, w int) string {
 // filterable.
 func (m *Model) agentsView(w, h int) string {
 	s := m.styles
-	title := fmt.Sprintf("AGENT (%d", len(m.agents))
+	count := itoa(len(m.agents))
 	if len(m.agents) != len(m.report.Agents) {
-		title += fmt.Sprintf(" of %d", len(m.report.Agents))
+		count += fmt.Sprintf(" of %d", len(m.report.Agents))
 	}
-	title += ")"
+	title := m.title("AGENT", count)
 	info := s.Label.Render("sort ") + s.Accent.Render(agentSorts[m.sortIdx].name)
 	if f := m.filter.Value(); f != "" {
 		info += s.Label.Render(" · filter ") + s.Filter.Render(f) + s.Muted.Render(" (esc clears)")
@@ -92,18 +91,23 @@ func (m *Model) agentsView(w, h int) string {
 var leaderColumns = []column{
 	{title: "#", right: true},
 	{title: "AGENT", flex: true},
+	{title: "RANKED", right: true},
 	{title: "CSAT", right: true},
-	{title: "HANDLED", right: true},
+	{title: "HANDLED", right: true, prio: 1},
 	{title: "GOALS MET", prio: 1},
 	{title: "AHT", prio: 2, right: true},
 	{title: "OCC", prio: 3, right: true},
 	{title: "MISSED", prio: 4, right: true},
+	{title: "XFER", prio: 5, right: true},
 }
 
-// recognitionView: the best service, by CSAT, goals met and calls handled.
+// recognitionView: the best service, by CSAT as ranked (see priorSurveys),
+// goals met and calls handled.
 func (m *Model) recognitionView(w, h int) string {
 	s := m.styles
-	head := s.Section.Render("Recognition") + s.Muted.Render(" — best CSAT, then goals met, then calls handled")
+	head := s.Section.Render("Recognition "+spanTag(m.window)) + s.Muted.Render(fmt.Sprintf(
+		" — best CSAT ranked with %d surveys at the team's mean %s added (one 5 is not first), then goals met, then calls handled",
+		priorSurveys, num1(m.report.Floor.CSAT)))
 	if len(m.leaders) == 0 {
 		return head + "\n" + s.Muted.Render("nobody has handled a call in this window yet")
 	}
@@ -117,20 +121,20 @@ func (m *Model) recognitionView(w, h int) string {
 		if rank <= 3 {
 			name = styled("★ "+a.Label(), s.Good)
 		}
-		csat := dash
-		if a.CSAT != nil {
-			csat = fmt.Sprintf("%.2f (%d)", *a.CSAT, a.Surveys)
+		ranked, csat := dash, dash
+		if r := rankCSAT(a, m.report.Floor.CSAT); r != nil {
+			ranked, csat = fmt.Sprintf("%.2f", *r), fmt.Sprintf("%.2f (%d)", *a.CSAT, a.Surveys)
 		}
 		goals := txt(dash)
 		if n := goalsSet(a); n > 0 {
-			if len(a.Flags) == 0 {
+			if met := goalsMet(a); met == n {
 				goals = styled(fmt.Sprintf("%d/%d ✓", n, n), s.Good)
 			} else {
-				goals = styled(fmt.Sprintf("%d/%d off %s", goalsMet(a), n, strings.Join(a.Flags, " ")), s.Warn)
+				goals = styled(fmt.Sprintf("%d/%d off %s", met, n, strings.Join(a.Flags, " ")), s.Warn)
 			}
 		}
-		rows = append(rows, []cell{txt(itoa(rank)), name, txt(csat), txt(fmt.Sprint(a.Handled)), goals,
-			txt(durp(a.AHTS)), txt(pct(a.Occupancy)), txt(fmt.Sprint(a.Missed))})
+		rows = append(rows, []cell{txt(itoa(rank)), name, txt(ranked), txt(csat), txt(fmt.Sprint(a.Handled)), goals,
+			txt(durp(a.AHTS)), txt(pct(a.Occupancy)), txt(fmt.Sprint(a.Missed)), txt(fmt.Sprint(a.Transferred))})
 	}
 	return head + "\n" + s.render(tableSpec{cols: leaderColumns, rows: rows, width: w, height: th, cursor: c - off})
 }
@@ -196,11 +200,12 @@ var alertColumns = []column{
 	{title: "STATUS"},
 	{title: "WHERE", flex: true},
 	{title: "BREACH"},
-	{title: "DETAIL", flex: true, prio: 2},
-	{title: "BEGAN", prio: 1},
-	{title: "ENDED", prio: 3},
-	{title: "FOR", right: true, prio: 1},
-	{title: "RETURNS", right: true, prio: 4},
+	{title: "RAISED", prio: 1},
+	{title: "CLEARED", prio: 1},
+	{title: "FOR", right: true, prio: 3},
+	{title: "DETAIL", flex: true, least: 18, prio: 2},
+	{title: "ACKNOWLEDGED", prio: 4},
+	{title: "RETURNS", right: true, prio: 5},
 }
 
 func kindLabel(kind string) string {
@@ -213,22 +218,31 @@ func kindLabel(kind string) string {
 		return "understaffed"
 	case alerts.KindAbandonRate:
 		return "abandon rate"
+	case alerts.KindOccupancy:
+		return "occupancy"
+	case alerts.KindPauseOverrun:
+		return "pause overrun"
 	}
 	return kind
 }
 
-// alertsView: goal breaches, open ones first; `a` acknowledges.
+// alertsView: the day's alert log, judged in the fold on the floor clock,
+// so it holds what happened before this dashboard connected. Open alerts
+// first; `a` acknowledges.
 func (m *Model) alertsView(w, h int) string {
 	s := m.styles
-	head := s.Section.Render(fmt.Sprintf("Alerts: %d active, %d unacknowledged", m.book.Active(), m.book.Unacked())) +
-		s.Muted.Render(" — judged on the last 15 minutes; a breach back within the cooldown reopens its alert")
+	r := m.report
+	head := s.Section.Render(fmt.Sprintf("Alerts today: %d active, %d unacknowledged, %d in all", m.book.Active(), m.book.Unacked(), len(m.alertList))) +
+		s.Muted.Render(" — raised and cleared on the floor clock, a breach back within the cooldown reopens its alert")
+	if r.AlertsDropped > 0 {
+		head += s.Warn.Render(fmt.Sprintf(" · %d older ones let go", r.AlertsDropped))
+	}
 	if len(m.alertList) == 0 {
-		return head + "\n" + s.Good.Render("✓ every goal met")
+		return head + "\n" + s.Good.Render("✓ no goal breached today")
 	}
 	c := m.cursor[viewAlerts]
 	th := h - 1
 	off := scroll(m.offset, "alerts", c, th-1)
-	now := m.report.Now.Time
 	var rows [][]cell
 	for _, a := range m.alertList[off:min(len(m.alertList), off+th-1)] {
 		status := styled("✗ ACTIVE", s.Bad)
@@ -236,14 +250,18 @@ func (m *Model) alertsView(w, h int) string {
 		case a.Active() && a.Acked:
 			status = styled("! acked", s.Warn)
 		case !a.Active():
-			status = styled("✓ ended", s.Muted)
+			status = styled("✓ cleared", s.Muted)
 		}
-		end, ended := now, ""
+		end, cleared := r.Now.Time, ""
 		if !a.Active() {
-			end, ended = a.Ended, clock(a.Ended)
+			end, cleared = a.Ended, clock(a.Ended)
 		}
-		rows = append(rows, []cell{status, txt(a.SubjectName), txt(kindLabel(a.Kind)), txt(a.Detail), txt(clock(a.Began)),
-			txt(ended), txt(dur(end.Sub(a.Began).Seconds())), txt(itoa(a.Returns))})
+		acked := ""
+		if a.Acked {
+			acked = strings.TrimSpace(clock(a.AckedAt) + " " + a.AckedBy)
+		}
+		rows = append(rows, []cell{status, txt(a.SubjectName), txt(kindLabel(a.Kind)), txt(clock(a.Began)), txt(cleared),
+			txt(dur(end.Sub(a.Began).Seconds())), txt(a.Detail), txt(acked), txt(itoa(a.Returns))})
 	}
 	return head + "\n" + s.render(tableSpec{cols: alertColumns, rows: rows, width: w, height: th, cursor: c - off})
 }
@@ -265,7 +283,7 @@ func (m *Model) queueDetail(w, h int) string {
 		{"why abandoned", abandonedWhy(&q.Metrics)},
 		{"ASA / AHT", durp(q.ASAS) + " / " + durp(q.AHTS)},
 		{"abandon rate", pct(q.AbandonRate)},
-		{"arrivals", fmt.Sprintf("%.0f calls/h (last 30 min)", q.ArrivalsPerHour)},
+		{"arrivals", fmt.Sprintf("%.0f calls/h (over the last 30 min, whatever the window)", q.ArrivalsPerHour)},
 		{"agents", fmt.Sprintf("%d staffed · %d available · %d on call · %d wrap-up · %d aux", q.Staffed, q.Available, q.OnCall, q.WrapUp, q.Aux)},
 		{"occupancy", pct(q.Occupancy)},
 		{"Erlang C", m.neededText(q)},
@@ -276,7 +294,7 @@ func (m *Model) queueDetail(w, h int) string {
 	if rest > 1 {
 		c := m.cursor[viewQueueDetail]
 		off := scroll(m.offset, "queue.agents", c, rest-1)
-		body += "\n" + m.agentTable(w, rest, c, off, m.serving, fmt.Sprintf("SERVING (%d)", len(m.serving)))
+		body += "\n" + m.agentTable(w, rest, c, off, m.serving, m.title("SERVING", itoa(len(m.serving))))
 	}
 	return body
 }
@@ -291,6 +309,24 @@ func (m *Model) neededText(q *floor.QueueReport) string {
 		return s.Bad.Render(fmt.Sprintf("%d agents needed now, %d staffed: %d short", n, q.Staffed, n-q.Staffed))
 	}
 	return s.Good.Render(fmt.Sprintf("%d agents needed now, %d staffed ✓", n, q.Staffed))
+}
+
+// auxPlanned is the agent's aux time by reason, the most first, each with
+// its planned length where the goals file gives one: "lunch 45:00 (plan
+// 45:00) · missed 1:00".
+func (m *Model) auxPlanned(a *floor.AgentReport) string {
+	parts := []string{}
+	for _, r := range auxReasons(a) {
+		part := r + " " + dur(a.AuxByReason[r])
+		if plan, ok := m.report.Pauses[r]; ok {
+			part += m.styles.Muted.Render(" (plan " + dur(plan) + " a pause)")
+		}
+		parts = append(parts, part)
+	}
+	if len(parts) == 0 {
+		return dash
+	}
+	return strings.Join(parts, m.styles.Muted.Render(" · "))
 }
 
 // pairs lays out label: value lines.
@@ -338,14 +374,7 @@ func (m *Model) agentDetail(w, h int) string {
 		v := float64(*g.Missed)
 		missedGoal = &v
 	}
-	auxParts := []string{}
-	for _, r := range slices.Sorted(maps.Keys(a.AuxByReason)) {
-		auxParts = append(auxParts, r+" "+dur(a.AuxByReason[r]))
-	}
-	aux := dur(a.AuxS)
-	if len(auxParts) > 0 {
-		aux += " (" + strings.Join(auxParts, ", ") + ")"
-	}
+	aux := dur(a.AuxS) + " in all"
 	csat := dash
 	if a.CSAT != nil {
 		csat = fmt.Sprintf("%.2f", *a.CSAT)
@@ -358,7 +387,17 @@ func (m *Model) agentDetail(w, h int) string {
 		{"CSAT", vs(csat, g.CSAT, func(v float64) string { return fmt.Sprintf("%.1f", v) }, flagged("csat")) + s.Muted.Render(" · "+plural(int(a.Surveys), "survey"))},
 		{"missed", vs(fmt.Sprint(a.Missed), missedGoal, func(v float64) string { return fmt.Sprintf("≤ %.0f", v) }, flagged("missed"))},
 		{"aux", vs(aux, g.AuxS, dur, flagged("aux"))},
+		{"aux by reason", m.auxPlanned(a)},
 		{"occupancy", vs(pct(a.Occupancy), g.Occupancy, pct0, flagged("occupancy"))},
+	}
+	if p := a.Pause; p != nil {
+		now := fmt.Sprintf("%s %s of %s planned", p.Reason, dur(p.ElapsedS), dur(p.PlannedS))
+		if p.OverrunS > 0 {
+			now = s.Bad.Render(now + ": " + dur(p.OverrunS) + " over ✗")
+		} else {
+			now = s.Good.Render(now + " ✓")
+		}
+		pairs = append(pairs, [2]string{"pause now", now})
 	}
 	if len(a.Flags) > 0 {
 		pairs = append(pairs, [2]string{"off goal", s.Bad.Render("⚑ " + strings.Join(a.Flags, ", "))})

@@ -9,7 +9,6 @@ import (
 	"github.com/floorwatch/floorwatch/floor"
 	"github.com/floorwatch/floorwatch/live"
 	"github.com/floorwatch/floorwatch/simulator"
-	"github.com/floorwatch/floorwatch/tui"
 )
 
 func init() {
@@ -37,12 +36,17 @@ func runDemo(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer closeLog()
+	dash, beside, err := d.dashboard(w, logger)
+	if err != nil {
+		return err
+	}
 	sf, err := startSimFeed("demo", *scenario, *speed)
 	if err != nil {
 		return err
 	}
+	defer sf.ln.Close() // in case the dashboard cannot start
 	hub := live.NewHub(floor.New(opts))
-	client, err := feed.NewClient(sf.url(), hub, feed.ClientOptions{FromStart: true, OnStatus: logStatus(logger)})
+	client, err := feed.NewClient(sf.url(), hub, feed.ClientOptions{FromStart: true, OnStatus: logStatus(logger, hub)})
 	if err != nil {
 		sf.ln.Close()
 		return err
@@ -58,5 +62,5 @@ func runDemo(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 		<-done
 		return err
 	}
-	return runDashboard(hub, tui.Options{Window: w, RedactCallers: d.redactCallers}, run, logger)
+	return runDashboard(hub, dash, alongside(run, beside), logger)
 }

@@ -60,7 +60,7 @@ func TestLimitFlags(t *testing.T) {
 	}
 	// Every command that folds a feed takes them.
 	for _, cmd := range []string{"status", "watch", "demo", "serve"} {
-		_, _, help := runCmd(cmd, "--help")
+		_, help, _ := runCmd(cmd, "--help")
 		for _, f := range []string{"-max-clock-jump", "-max-queues", "-max-agents", "-max-calls", "-max-line"} {
 			if !strings.Contains(help, f) {
 				t.Errorf("%s has no %s", cmd, f)

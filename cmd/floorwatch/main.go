@@ -3,6 +3,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -26,6 +27,13 @@ var commands = map[string]command{}
 
 func register(c command) { commands[c.name] = c }
 
+// Exit codes, the same for every command (README: "Exit codes").
+const (
+	exitOK      = 0 // did what was asked
+	exitFailed  = 1 // the command line was right, the work failed
+	exitInvoked = 2 // the command line itself is wrong: see --help
+)
+
 // errUsage marks an error the user fixes by reading the command's help.
 var errUsage = errors.New("usage")
 
@@ -44,40 +52,47 @@ func run(args []string, stdout, stderr io.Writer) int {
 			args = []string{args[1], "--help"}
 		} else {
 			topUsage(stdout)
-			return 0
+			return exitOK
 		}
 	}
 	c, ok := commands[args[0]]
 	if !ok {
-		fmt.Fprintf(stderr, "floorwatch: unknown command %q\n\n", args[0])
-		topUsage(stderr)
-		return 2
+		fmt.Fprintf(stderr, "floorwatch: unknown command %q\nrun `floorwatch --help` for the commands\n", args[0])
+		return exitInvoked
 	}
 	fs := flag.NewFlagSet("floorwatch "+c.name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	// flag calls Usage for -h and for every parse error, having printed the
-	// error itself: the command's error then needs no second mention.
-	usageShown := false
+	// flag writes its own complaint and then the usage on every parse
+	// error: both go to a buffer, shown only when help was asked for. A
+	// wrong flag gets one line instead (below).
+	var help bytes.Buffer
+	fs.SetOutput(&help)
+	parseFailed := false
 	fs.Usage = func() {
-		usageShown = true
-		fmt.Fprintf(fs.Output(), "usage: floorwatch %s [flags] %s\n\n%s\n\nflags:\n", c.name, c.args, c.summary)
-		fs.PrintDefaults()
+		parseFailed = true
+		commandHelp(fs.Output(), "floorwatch "+c.name+" [flags] "+c.args, c.summary, examples[c.name], fs)
 	}
 	err := c.run(fs, args[1:], stdout, stderr)
 	switch {
 	case err == nil:
-		return 0
+		return exitOK
 	case errors.Is(err, flag.ErrHelp):
-		return 0
-	case usageShown:
-		return 2
+		// Usage has written the help after flag's one-line preamble, if any.
+		stdout.Write(help.Bytes())
+		return exitOK
+	case parseFailed:
+		fmt.Fprintf(stderr, "floorwatch %s: %s\n%s", c.name, dashDash(err.Error()), helpHint(c.name))
+		return exitInvoked
 	case errors.Is(err, errUsage):
-		fmt.Fprintf(stderr, "floorwatch %s: %v\nrun 'floorwatch %s --help' for usage\n", c.name, strings.TrimPrefix(err.Error(), "usage: "), c.name)
-		return 2
+		fmt.Fprintf(stderr, "floorwatch %s: %s\n%s", c.name, strings.TrimPrefix(err.Error(), "usage: "), helpHint(c.name))
+		return exitInvoked
 	default:
 		fmt.Fprintf(stderr, "floorwatch %s: %v\n", c.name, err)
-		return 1
+		return exitFailed
 	}
+}
+
+func helpHint(name string) string {
+	return fmt.Sprintf("run `floorwatch %s --help` for its flags and examples\n", name)
 }
 
 func topUsage(w io.Writer) {
@@ -91,8 +106,19 @@ func topUsage(w io.Writer) {
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-8s %s\n", n, commands[n].summary)
 	}
-	fmt.Fprintln(w, "\nrun 'floorwatch <command> --help' for a command's flags")
+	fmt.Fprintln(w, "\nexamples:")
+	for _, ex := range []string{
+		"floorwatch demo                                   # the dashboard on the bundled simulator",
+		"floorwatch watch ws://127.0.0.1:7070/             # the dashboard on a live feed",
+		"floorwatch status --replay monday.jsonl           # the floor once, from a recording",
+	} {
+		fmt.Fprintln(w, "  "+ex)
+	}
+	fmt.Fprintln(w, "\nrun `floorwatch <command> --help` for a command's flags and examples")
+	fmt.Fprintln(w, exitCodesLine)
 }
+
+const exitCodesLine = "exit status: 0 done, 1 failed while running, 2 wrong command line"
 
 // parseArgs parses flags wherever they stand among the arguments, so that
 // `floorwatch watch URL --token T` works as well as `watch --token T URL`;

@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
@@ -44,18 +42,11 @@ func runRecord(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error 
 	}
 	opt := feed.ClientOptions{Token: *token, FromStart: !*fromNow}
 	if *caFile != "" {
-		pem, err := os.ReadFile(*caFile)
+		cfg, err := trustCA(*caFile)
 		if err != nil {
 			return err
 		}
-		roots, err := x509.SystemCertPool()
-		if err != nil {
-			roots = x509.NewCertPool()
-		}
-		if !roots.AppendCertsFromPEM(pem) {
-			return fmt.Errorf("%s: no PEM certificate in it", *caFile)
-		}
-		opt.TLSConfig = &tls.Config{RootCAs: roots}
+		opt.TLSConfig = cfg
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -98,6 +89,11 @@ func runRecord(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error 
 		rec.w = f
 	}
 	err = c.Run(ctx)
+	if !errors.Is(err, feed.ErrFeedEnded) {
+		// Stopped while the feed goes on: its clock had reached the last
+		// heartbeat. A feed that ended has nothing after its last event.
+		rec.writeHeld()
+	}
 	switch {
 	case firstErr != nil:
 		return firstErr
@@ -117,10 +113,15 @@ func runRecord(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error 
 // client resumes, filling the hole; duplicates a resume may bring are
 // dropped. Every other line, bad ones included, is written as received, so a
 // replay counts what a live client would have counted.
+//
+// A heartbeat is held back until another line follows it, and only the
+// newest is kept: a quiet hour is one line, not 3,600, and a finished run's
+// recording ends with its last event, not the heartbeats sent after it.
 type recorder struct {
 	fl    *floor.Floor
 	w     io.Writer
 	buf   bytes.Buffer
+	held  []byte // the newest heartbeat not yet written
 	lines int64
 	err   error
 	stop  func() // ends the recording when the file cannot be written
@@ -137,18 +138,46 @@ func (r *recorder) Frame(data []byte) (resync bool) {
 			return false
 		case floor.Duplicate:
 			return true
+		case floor.Control:
+			if feed.Decode(line).Event.Type == feed.TypeHeartbeat {
+				r.held = append(r.held[:0], line...)
+				return true
+			}
 		}
-		r.buf.Write(line)
-		r.buf.WriteByte('\n')
-		r.lines++
+		r.add(line)
 		return true
 	})
+	r.write()
+	return resync
+}
+
+// add puts line in the buffer, after the heartbeat held before it.
+func (r *recorder) add(line []byte) {
+	if held := r.held; held != nil {
+		r.held = nil
+		r.add(held)
+	}
+	r.buf.Write(line)
+	r.buf.WriteByte('\n')
+	r.lines++
+}
+
+func (r *recorder) write() {
 	if r.err == nil && r.buf.Len() > 0 {
 		if _, r.err = r.w.Write(r.buf.Bytes()); r.err != nil {
 			r.stop()
 		}
 	}
-	return resync
+}
+
+// writeHeld writes the heartbeat held back, if any.
+func (r *recorder) writeHeld() {
+	if held := r.held; held != nil {
+		r.buf.Reset()
+		r.held = nil
+		r.add(held)
+		r.write()
+	}
 }
 
 // Resume picks up after the last line written.

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
 	"net"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -206,5 +208,162 @@ func TestRecordUnreachable(t *testing.T) {
 	code, _, errs := runCmd("record", "ws://"+addr+"/", "-o", path)
 	if code != 1 || !strings.Contains(errs, "cannot reach feed") {
 		t.Fatalf("exit %d, stderr %q; want exit 1, cannot reach feed", code, errs)
+	}
+}
+
+// TestHelperProcess is floorwatch in a process of its own, for tests that
+// stop a command as a user does, with an interrupt.
+func TestHelperProcess(t *testing.T) {
+	if os.Getenv("FLOORWATCH_HELPER") != "1" {
+		t.Skip("only runs as another test's helper process")
+	}
+	args := os.Args
+	for len(args) > 0 && args[0] != "--" {
+		args = args[1:]
+	}
+	os.Exit(run(args[1:], os.Stdout, os.Stderr))
+}
+
+// startHelper runs floorwatch args in a helper process and returns it with
+// the feed URL it announces on stderr; the rest of its stderr goes to lines.
+func startHelper(t *testing.T, args ...string) (cmd *exec.Cmd, url string, lines <-chan string) {
+	t.Helper()
+	cmd = exec.Command(os.Args[0], append([]string{"-test.run=^TestHelperProcess$", "--"}, args...)...)
+	cmd.Env = append(os.Environ(), "FLOORWATCH_HELPER=1")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	out := make(chan string, 100)
+	go func() {
+		defer close(out)
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			out <- sc.Text()
+		}
+	}()
+	for line := range out {
+		if _, u, ok := strings.Cut(line, "serving "); ok {
+			return cmd, u, out
+		}
+	}
+	t.Fatal("the helper ended without serving")
+	return nil, "", nil
+}
+
+// recordFor runs record on url and returns the lines it wrote.
+func recordFor(t *testing.T, url, path string) []string {
+	t.Helper()
+	done := make(chan string, 1)
+	go func() {
+		code, _, errs := runCmd("record", url, "-o", path)
+		if code != 0 {
+			errs = fmt.Sprintf("exit %d: %s", code, errs)
+		} else {
+			errs = ""
+		}
+		done <- errs
+	}()
+	select {
+	case e := <-done:
+		if e != "" {
+			t.Fatal(e)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("record did not stop when the simulation ended")
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+}
+
+// A finished `sim --listen` closes its feed with 1000 after its last event:
+// `record` stops there with exit 0, holding every event of the run and no
+// heartbeat after it, whether it watched the run or connected after it;
+// `status --feed` reads the finished run.
+func TestRecordFinishedSimulation(t *testing.T) {
+	dir := t.TempDir()
+	scenario := []string{"--scenario", "steady-day", "--duration", "20m", "--seed", "3"}
+	simFile := filepath.Join(dir, "sim.jsonl")
+	if code, _, errs := runCmd(append([]string{"sim", "--speed", "max", "--record", simFile}, scenario...)...); code != 0 {
+		t.Fatalf("sim: exit %d: %s", code, errs)
+	}
+	b, _ := os.ReadFile(simFile)
+	events := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+
+	// 20 simulated minutes at 600x: two seconds, watched from the start.
+	sim, url, simErr := startHelper(t, append([]string{"sim", "--listen", "127.0.0.1:0", "--speed", "600"}, scenario...)...)
+	watched := recordFor(t, url, filepath.Join(dir, "watched.jsonl"))
+	for line := range simErr {
+		if strings.Contains(line, "still serving the finished run") {
+			break
+		}
+	}
+	late := recordFor(t, url, filepath.Join(dir, "late.jsonl"))
+
+	for name, lines := range map[string][]string{"watched": watched, "late": late} {
+		if d := feed.Decode([]byte(lines[0])); d.Event.Type != feed.TypeHello {
+			t.Errorf("%s: first line %s, want the hello", name, lines[0])
+		}
+		var got []string
+		for _, l := range lines[1:] {
+			if feed.Decode([]byte(l)).Event.Type != feed.TypeHeartbeat {
+				got = append(got, l)
+			}
+		}
+		if strings.Join(got, "\n") != strings.Join(events, "\n") {
+			t.Errorf("%s: %d events recorded, want the run's %d, line for line", name, len(got), len(events))
+		}
+		if last := lines[len(lines)-1]; last != events[len(events)-1] {
+			t.Errorf("%s: ends with %s, want the run's last event", name, last)
+		}
+	}
+
+	code, fromFeed, errs := runCmd("status", "--feed", url, "--json")
+	if code != 0 {
+		t.Fatalf("status --feed of the finished run: exit %d: %s", code, errs)
+	}
+	_, fromFile, _ := runCmd("status", "--replay", simFile, "--json")
+	if figuresOf(t, []byte(fromFeed)) != figuresOf(t, []byte(fromFile)) {
+		t.Errorf("status --feed of the finished run:\n%s\nstatus --replay of its recording:\n%s", fromFeed, fromFile)
+	}
+
+	sim.Process.Signal(os.Interrupt)
+	if err := sim.Wait(); err != nil {
+		t.Errorf("sim after an interrupt: %v", err)
+	}
+}
+
+// A bridge of a file that has been read to its end ends its feed the same
+// way: record gets the file's events and stops.
+func TestRecordFinishedBridge(t *testing.T) {
+	log := queueLogFixture(t, "asterisk-16.txt")
+	agents := "../../source/queuelog/testdata/agents.yaml"
+	bridged := filepath.Join(t.TempDir(), "bridged.jsonl")
+	if code, _, errs := runCmd("bridge", "queue-log:"+log, "--agents", agents, "--record", bridged); code != 0 {
+		t.Fatalf("bridge --record: %s", errs)
+	}
+	b, _ := os.ReadFile(bridged)
+	events := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+
+	_, url, _ := startHelper(t, "bridge", "queue-log:"+log, "--agents", agents, "--listen", "127.0.0.1:0")
+	lines := recordFor(t, url, filepath.Join(t.TempDir(), "recorded.jsonl"))
+	var got []string
+	for _, l := range lines {
+		if typ := feed.Decode([]byte(l)).Event.Type; typ != feed.TypeHello && typ != feed.TypeHeartbeat {
+			got = append(got, l)
+		}
+	}
+	if strings.Join(got, "\n") != strings.Join(events, "\n") || lines[len(lines)-1] != events[len(events)-1] {
+		t.Errorf("recorded %d events ending with %s; want the bridge's %d, line for line", len(got), lines[len(lines)-1], len(events))
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -34,13 +35,14 @@ const shutdownGrace = 5 * time.Second
 
 func runServe(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	var ff floorFlags
-	ff.register(fs)
+	ff.register(fs, "today")
 	listen := fs.String("listen", "127.0.0.1:2222", "listen on `ADDR` (host:port)")
 	feedURL := fs.String("feed", "", "the live feed `URL` (ws:// or wss://), subscribed once for every session")
 	scenario := fs.String("scenario", "", "serve a simulated floor instead of a feed: bundled scenario `NAME` or FILE, for a drill room")
 	speed := fs.Float64("speed", 1, "with --scenario: simulated seconds per wall second (1 = real time)")
-	token := fs.String("token", os.Getenv("FLOORWATCH_TOKEN"), "bearer `TOKEN` for the feed (default $FLOORWATCH_TOKEN)")
-	hostKey := fs.String("host-key", "floorwatch_host_ed25519", "the server's private key `FILE`; created (mode 0600) if missing")
+	var cf clientFlags
+	cf.register(fs)
+	hostKey := fs.String("host-key", "", "the server's private key `FILE`; created (mode 0600) if missing (default: floorwatch/host_key in your configuration directory, ~/.config on Linux)")
 	authKeys := fs.String("authorized-keys", "", "admit only the public keys in `FILE` (OpenSSH authorized_keys format)")
 	insecure := fs.Bool("insecure-no-auth", false, "admit anyone without a key: for a drill on this machine only")
 	journal := fs.String("journal", "", "append every folded line to `FILE` and replay it on start, so figures survive a restart")
@@ -73,6 +75,15 @@ func runServe(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	opts, window, err := ff.options()
 	if err != nil {
 		return err
+	}
+	copt, err := cf.options()
+	if err != nil {
+		return err
+	}
+	if *hostKey == "" {
+		if *hostKey, err = defaultHostKey(); err != nil {
+			return err
+		}
 	}
 	// The dashboards' window selector reaches back an hour whatever the
 	// first window; ssh status can ask for no longer a rolling window.
@@ -121,7 +132,8 @@ func runServe(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	if jr != nil {
 		hub.SetLineHook(jr.Record)
 	}
-	client, err := feed.NewClient(*feedURL, hub, feed.ClientOptions{Token: *token, FromStart: true})
+	copt.FromStart = true
+	client, err := feed.NewClient(*feedURL, hub, copt)
 	if err != nil {
 		return usageError("%v", err)
 	}
@@ -136,7 +148,8 @@ func runServe(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 			return tui.New(hub, tui.Options{Renderer: r, Window: window, Context: ctx, RedactCallers: *redactCallers,
 				Supervisor: v.String()}), cancel
 		},
-		Status: hubStatus(hub, opts.Horizon),
+		Status:     hubStatus(hub, opts.Horizon),
+		StatusHelp: sshStatusHelp,
 		Limits: sshserve.Limits{MaxSessions: *maxSessions, MaxPerKey: *maxPerKey, Idle: *idle,
 			MaxSession: *maxSession, LoginGrace: *loginGrace, MaxLogins: *maxLogins, MaxLoginsPerAddr: *maxLoginsPerAddr},
 		Log: log,
@@ -185,6 +198,28 @@ func runServe(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	<-drillDone
 	log.Info("stopped")
 	return serveErr
+}
+
+// defaultHostKey is where serve keeps its host key unless told: the
+// user's configuration directory, made private if new, so that the key
+// does not land in whatever directory the server was started from.
+func defaultHostKey() (string, error) {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("no configuration directory for the host key (%v): give --host-key FILE", err)
+	}
+	dir = filepath.Join(dir, "floorwatch")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("host key directory: %w", err)
+	}
+	return filepath.Join(dir, "host_key"), nil
+}
+
+// sshStatusHelp is `ssh HOST status --help`: the local status help's form
+// and words, for the flags status takes over ssh.
+func sshStatusHelp(w io.Writer, fs *flag.FlagSet) {
+	commandHelp(w, "ssh HOST status [flags]", "print the floor this server watches, once (text, or --json), as `floorwatch status` does",
+		[]string{"ssh -p 2222 HOST status", "ssh -p 2222 HOST status --json --window 30m"}, fs)
 }
 
 // hubStatus answers ssh status from hub. The fold keeps the facts of its

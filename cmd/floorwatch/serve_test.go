@@ -44,7 +44,8 @@ func TestServeRefusesToStartWrong(t *testing.T) {
 		{[]string{"serve", "--feed", "ws://127.0.0.1:1/", "--authorized-keys", bad, "--host-key", filepath.Join(dir, "hk")}, 1, bad + ":3: not a public key"},
 		{[]string{"serve", "--feed", "http://127.0.0.1:1/", "--insecure-no-auth", "--host-key", filepath.Join(dir, "hk")}, 2, "want ws:// or wss://"},
 		{[]string{"serve", "--feed", "ws://127.0.0.1:1/", "--scenario", "steady-day", "--insecure-no-auth"}, 2, "give one of"},
-		{[]string{"serve", "--scenario", "no-such-drill", "--insecure-no-auth", "--host-key", filepath.Join(dir, "hk")}, 2, "--scenario"},
+		// Named but not there: a failure, exit 1, as for sim and demo.
+		{[]string{"serve", "--scenario", "no-such-drill", "--insecure-no-auth", "--host-key", filepath.Join(dir, "hk")}, 1, "--scenario"},
 		{[]string{"serve", "--scenario", "steady-day", "--speed", "-3", "--insecure-no-auth", "--host-key", filepath.Join(dir, "hk")}, 2, "--speed"},
 	} {
 		var stdout, stderr bytes.Buffer

@@ -130,8 +130,10 @@ func runSim(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 		return nil
 	}
 	if !interrupted {
-		// The floor stays up with its history, so late clients can still
-		// read the whole run.
+		// Every client gets the rest of the run and a close that says it
+		// is over; the history stays up, so late clients can still read
+		// the whole run (and get the same close).
+		fo.srv.End()
 		fmt.Fprintln(stderr, "floorwatch sim: still serving the finished run; interrupt to stop")
 	}
 	select {
@@ -164,8 +166,12 @@ func speedName(speed float64) string {
 }
 
 // showProgress rewrites one status line on stderr every second until ctx
-// ends; a run shorter than a second prints nothing.
+// ends; a run shorter than a second prints nothing, and so does a run whose
+// stderr is not a terminal: a log file gets no carriage returns.
 func showProgress(ctx context.Context, stderr io.Writer, sim *simulator.Sim, count *atomic.Int64) {
+	if !isTerminal(stderr) {
+		return
+	}
 	t := time.NewTicker(progressEvery)
 	defer t.Stop()
 	shown := false

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log"
 	"math"
 	"net"
@@ -30,9 +31,10 @@ func startSimFeed(label, scenario string, speed float64) (*simFeed, error) {
 	if speed <= 0 || math.IsNaN(speed) || math.IsInf(speed, 0) {
 		return nil, usageError("--speed %v: want a positive factor such as 30", speed)
 	}
+	// An unknown scenario is a failure to load it, exit 1, as in sim.
 	sc, err := simulator.Load(scenario)
 	if err != nil {
-		return nil, usageError("--scenario: %v", err)
+		return nil, fmt.Errorf("--scenario: %w", err)
 	}
 	sim := simulator.New(sc, simulator.Options{})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -56,8 +58,8 @@ func newSimServer(sim *simulator.Sim, opt feed.ServerOptions) *feed.Server {
 func (s *simFeed) url() string { return "ws://" + s.ln.Addr().String() + "/" }
 
 // run serves the feed and plays the scenario until ctx is done. When the
-// scenario ends the feed stays up, with heartbeats, so the day's last
-// figures stay on screen.
+// scenario ends the feed stays up for late clients, each of which gets the
+// whole run and then the close that says it has ended.
 func (s *simFeed) run(ctx context.Context, logger *log.Logger) {
 	logger.Printf("scenario %s at %gx on %s", s.name, s.speed, s.ln.Addr())
 	var wg sync.WaitGroup
@@ -71,6 +73,9 @@ func (s *simFeed) run(ctx context.Context, logger *log.Logger) {
 	err := simulator.Run(ctx, s.sim, s.speed, func(batch []*feed.Event) { s.srv.Publish(batch...) })
 	switch {
 	case err == nil:
+		// The run is over: clients get everything, then the close that says
+		// so (1000), and show the day's final figures as final.
+		s.srv.End()
 		logger.Printf("scenario %s played to its end", s.name)
 	case !errors.Is(err, context.Canceled):
 		logger.Printf("simulator: %v", err)

@@ -25,9 +25,12 @@ type floorFlags struct {
 	limitFlags
 }
 
-func (ff *floorFlags) register(fs *flag.FlagSet) {
+// register adds the flags; window is the command's default span: a
+// dashboard shows today, while status, as the contract says, covers
+// everything received unless asked.
+func (ff *floorFlags) register(fs *flag.FlagSet, window string) {
 	fs.StringVar(&ff.goals, "goals", "", "goals `FILE` (YAML): queue goal overrides, team and agent targets, day start")
-	fs.StringVar(&ff.window, "window", "all", "figures over a `span`: all, today, or a rolling window such as 30m")
+	fs.StringVar(&ff.window, "window", window, "figures over a `span`: today (from the goals file's day start), all, or a rolling window such as 30m")
 	ff.limitFlags.register(fs)
 }
 
@@ -53,11 +56,12 @@ func (ff *floorFlags) options() (floor.Options, floor.Window, error) {
 
 func runStatus(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	var ff floorFlags
-	ff.register(fs)
+	ff.register(fs, "all")
 	feedURL := fs.String("feed", "", "read a live feed `URL` (ws:// or wss://) from its retained history")
 	replay := fs.String("replay", "", "read a recording `FILE` (.jsonl; - for standard input)")
 	asJSON := fs.Bool("json", false, "print the machine form (the contract's status --json)")
-	token := fs.String("token", os.Getenv("FLOORWATCH_TOKEN"), "bearer `TOKEN` for the feed (default $FLOORWATCH_TOKEN)")
+	var cf clientFlags
+	cf.register(fs)
 	timeout := fs.Duration("timeout", 15*time.Second, "give up on a feed after this long")
 	if err := parseArgs(fs, args); err != nil {
 		return err
@@ -76,12 +80,18 @@ func runStatus(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error 
 	if *replay != "" {
 		err = replayFile(hub, *replay)
 	} else {
-		err = catchUp(hub, *feedURL, *token, *timeout)
+		err = catchUp(hub, *feedURL, cf, *timeout)
 	}
 	if err != nil {
 		return err
 	}
 	r := hub.Report(w)
+	if st := r.Feed; *replay != "" && st.Events == 0 {
+		// Nothing to report: figures of an empty floor (and its default
+		// goal) would be invented.
+		return fmt.Errorf("%s: no event in it (%d bad lines, %d of unknown types, %d duplicates): is it a floorwatch recording?",
+			*replay, st.BadLines, st.Unknown, st.Duplicates)
+	}
 	if *asJSON {
 		return floor.WriteJSON(stdout, r)
 	}
@@ -103,8 +113,13 @@ func replayFile(hub *live.Hub, path string) error {
 	return nil
 }
 
-func catchUp(hub *live.Hub, url, token string, timeout time.Duration) error {
-	c, err := feed.NewClient(url, hub, feed.ClientOptions{Token: token, FromStart: true})
+func catchUp(hub *live.Hub, url string, cf clientFlags, timeout time.Duration) error {
+	opt, err := cf.options()
+	if err != nil {
+		return err
+	}
+	opt.FromStart = true
+	c, err := feed.NewClient(url, hub, opt)
 	if err != nil {
 		return usageError("%v", err)
 	}

@@ -48,10 +48,11 @@ func fakeTerminal(t *testing.T) (*syncBuffer, *io.PipeWriter) {
 	t.Helper()
 	screen := &syncBuffer{}
 	keys, typed := io.Pipe()
-	saved := programOptions
+	saved, savedCheck := programOptions, needTerminal
 	programOptions = []tea.ProgramOption{tea.WithInput(keys), tea.WithOutput(screen), tea.WithoutSignalHandler()}
+	needTerminal = func() error { return nil }
 	t.Cleanup(func() {
-		programOptions = saved
+		programOptions, needTerminal = saved, savedCheck
 		typed.Close()
 	})
 	return screen, typed
@@ -122,7 +123,7 @@ func TestWatchShowsALiveFeed(t *testing.T) {
 		fs := flag.NewFlagSet("floorwatch watch", flag.ContinueOnError)
 		ran <- runWatch(fs, []string{"--token", "s3cret", "--log", logFile, "--window", "1h", "ws://" + ln.Addr().String() + "/"}, io.Discard, io.Discard)
 	}()
-	waitFor(t, screen, "test-floor ● live", 10*time.Second)
+	waitFor(t, screen, "● live", 10*time.Second)
 	waitFor(t, screen, "Billing", 5*time.Second)
 	typed.Write([]byte("3"))
 	waitFor(t, screen, "sort attention", 5*time.Second)
@@ -195,7 +196,7 @@ func TestDemoRunsTheSimulatorThroughAFeed(t *testing.T) {
 		fs := flag.NewFlagSet("floorwatch demo", flag.ContinueOnError)
 		ran <- runDemo(fs, []string{"--speed", "600"}, io.Discard, io.Discard)
 	}()
-	waitFor(t, screen, "demo steady-day ● live", 10*time.Second)
+	waitFor(t, screen, "● live", 10*time.Second)
 	waitFor(t, screen, "Support", 10*time.Second)
 	// Keys still answer while the feed pours in.
 	typed.Write([]byte("6"))
@@ -216,7 +217,6 @@ func TestDemoUsage(t *testing.T) {
 		{"extra"},
 		{"--speed", "0"},
 		{"--speed", "-3"},
-		{"--scenario", "no-such-scenario"},
 	} {
 		fs := flag.NewFlagSet("floorwatch demo", flag.ContinueOnError)
 		fs.SetOutput(io.Discard)
@@ -224,5 +224,32 @@ func TestDemoUsage(t *testing.T) {
 		if !errors.Is(err, errUsage) {
 			t.Errorf("demo %q: %v, want a usage error", args, err)
 		}
+	}
+}
+
+// watch --replay: the dashboard on a recording, played through the same
+// hub and fold; its keys reach the player.
+func TestWatchReplaysARecording(t *testing.T) {
+	screen, typed := fakeTerminal(t)
+	ran := make(chan error, 1)
+	go func() {
+		fs := flag.NewFlagSet("floorwatch watch", flag.ContinueOnError)
+		ran <- runWatch(fs, []string{"--replay", "../../testdata/sample.jsonl", "--speed", "1"}, io.Discard, io.Discard)
+	}()
+	waitFor(t, screen, "▶ replay 1×", 10*time.Second)
+	typed.Write([]byte("+"))
+	waitFor(t, screen, "▶ replay 10×", 5*time.Second)
+	typed.Write([]byte(" "))
+	waitFor(t, screen, "⏸ paused", 5*time.Second)
+	typed.Write([]byte("\x1b[F")) // end: the last moment of the recording
+	waitFor(t, screen, "at 08:08:20", 5*time.Second)
+	typed.Write([]byte("q"))
+	select {
+	case err := <-ran:
+		if err != nil {
+			t.Fatalf("watch --replay: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("watch --replay did not quit on q")
 	}
 }
