@@ -60,6 +60,7 @@ type wire struct {
 	SLTarget      json.RawMessage `json:"sl_target"`
 	ShortAbandonS json.RawMessage `json:"short_abandon_s"`
 	SLMode        json.RawMessage `json:"sl_mode"`
+	ChannelGoals  json.RawMessage `json:"channel_goals"`
 	State         json.RawMessage `json:"state"`
 	Queues        json.RawMessage `json:"queues"`
 	Agents        json.RawMessage `json:"agents"`
@@ -218,7 +219,7 @@ func decodeBody(typ string, w *wire, ev *Event) *LineError {
 	case TypeQueueConfig:
 		ev.Queue = r.id("queue", w.Queue, true)
 		ev.Name = r.id("name", w.Name, false)
-		ev.Config = r.queueConfig("", ev.Queue, ev.Name, w.SLThresholdS, w.SLTarget, w.ShortAbandonS, w.SLMode)
+		ev.Config = r.queueConfig("", ev.Queue, ev.Name, w.SLThresholdS, w.SLTarget, w.ShortAbandonS, w.SLMode, w.ChannelGoals)
 	case TypeAgentState:
 		ev.Agent = r.id("agent", w.Agent, true)
 		ev.Name = r.id("name", w.Name, false)
@@ -333,7 +334,7 @@ func (r *fieldReader) skills(field string, raw json.RawMessage) ([]string, bool)
 
 // queueConfig reads a queue's goal; prefix names where it stands (a
 // snapshot's "queues[i].", or nothing in a queue.config).
-func (r *fieldReader) queueConfig(prefix, id, name string, threshold, target, short, mode json.RawMessage) QueueConfig {
+func (r *fieldReader) queueConfig(prefix, id, name string, threshold, target, short, mode, channelGoals json.RawMessage) QueueConfig {
 	c := DefaultQueueConfig(id)
 	c.Name = name
 	c.SLThresholdS = r.number(prefix+"sl_threshold_s", threshold, DefaultSLThresholdS, 0, maxSeconds)
@@ -348,7 +349,37 @@ func (r *fieldReader) queueConfig(prefix, id, name string, threshold, target, sh
 	case present:
 		c.SLMode = m
 	}
+	c.ChannelGoals = r.channelGoals(prefix+"channel_goals", channelGoals, c)
 	return c
+}
+
+// channelGoals reads {channel: {sl_threshold_s, sl_target}}; a field a
+// channel leaves out is the queue's own.
+func (r *fieldReader) channelGoals(field string, raw json.RawMessage, q QueueConfig) map[string]ChannelGoal {
+	if absent(raw) {
+		return nil
+	}
+	var byChannel map[string]struct {
+		SLThresholdS json.RawMessage `json:"sl_threshold_s"`
+		SLTarget     json.RawMessage `json:"sl_target"`
+	}
+	if err := json.Unmarshal(raw, &byChannel); err != nil {
+		r.fail(field, fmt.Errorf("want {channel: {sl_threshold_s, sl_target}}"))
+		return nil
+	}
+	goals := make(map[string]ChannelGoal, len(byChannel))
+	for ch, g := range byChannel {
+		ch = safetext.Clean(ch)
+		if ch == "" {
+			r.fail(field, fmt.Errorf("a channel's name is empty"))
+			return nil
+		}
+		goals[ch] = ChannelGoal{
+			SLThresholdS: r.number(field+"."+ch+".sl_threshold_s", g.SLThresholdS, q.SLThresholdS, 0, maxSeconds),
+			SLTarget:     r.number(field+"."+ch+".sl_target", g.SLTarget, q.SLTarget, 0, 1),
+		}
+	}
+	return goals
 }
 
 // snapshot items are decoded field by field, like events, so a bad item is
@@ -381,6 +412,7 @@ type wireQueue struct {
 	SLTarget      json.RawMessage `json:"sl_target"`
 	ShortAbandonS json.RawMessage `json:"short_abandon_s"`
 	SLMode        json.RawMessage `json:"sl_mode"`
+	ChannelGoals  json.RawMessage `json:"channel_goals"`
 }
 
 func (r *fieldReader) array(field string, raw json.RawMessage, into any) bool {
@@ -410,7 +442,7 @@ func (r *fieldReader) snapshot(w *wire) *Snapshot {
 		var ir fieldReader
 		id := ir.id(prefix+"queue", q.Queue, true)
 		name := ir.id(prefix+"name", q.Name, false)
-		c := ir.queueConfig(prefix, id, name, q.SLThresholdS, q.SLTarget, q.ShortAbandonS, q.SLMode)
+		c := ir.queueConfig(prefix, id, name, q.SLThresholdS, q.SLTarget, q.ShortAbandonS, q.SLMode, q.ChannelGoals)
 		r.err = firstErr(r.err, ir.err)
 		s.Queues = append(s.Queues, c)
 	}

@@ -78,8 +78,24 @@ func TestDecodeVersion11(t *testing.T) {
 			t.Errorf("%s: channel %q, err %v; want %q", line, d.Event.Channel, d.Err, want)
 		}
 	}
+	// A channel goal leaves out what the queue's own goal gives.
+	d := Decode([]byte(`{"type":"queue.config",` + head + `,"queue":"q","sl_threshold_s":30,"sl_target":0.9,"channel_goals":{"chat":{"sl_threshold_s":60}}}`))
+	if g := d.Event.Config.ChannelGoals["chat"]; d.Err != nil || g.SLThresholdS != 60 || g.SLTarget != 0.9 {
+		t.Errorf("chat goal %+v, err %v", g, d.Err)
+	}
+	if th, tg := d.Event.Config.Goal("chat"); th != 60 || tg != 0.9 {
+		t.Errorf("Goal(chat) = %v, %v", th, tg)
+	}
+	if th, tg := d.Event.Config.Goal("voice"); th != 30 || tg != 0.9 {
+		t.Errorf("Goal(voice) = %v, %v", th, tg)
+	}
+	for _, bad := range []string{`[1]`, `{"chat":5}`, `{"chat":{"sl_target":2}}`, `{"":{"sl_target":0.5}}`} {
+		if d := Decode([]byte(`{"type":"queue.config",` + head + `,"queue":"q","channel_goals":` + bad + `}`)); d.Err == nil || !strings.Contains(d.Err.Error(), "channel_goals") {
+			t.Errorf("channel_goals %s: err %v", bad, d.Err)
+		}
+	}
 	// With both, queue wins; to is kept.
-	d := Decode([]byte(`{"type":"call.transferred",` + head + `,"call":"c","agent":"a","queue":"q2","to":"555"}`))
+	d = Decode([]byte(`{"type":"call.transferred",` + head + `,"call":"c","agent":"a","queue":"q2","to":"555"}`))
 	if d.Err != nil || d.Event.Queue != "q2" || d.Event.To != "555" {
 		t.Errorf("transfer with queue and to: %+v %v", d.Event, d.Err)
 	}
@@ -135,6 +151,8 @@ func TestEncodeDecodeRoundTrip(t *testing.T) {
 		`{"type":"call.transferred","seq":3,"ts":"2026-11-23T08:00:00.000Z","call":"c","queue":"q","agent":"a"}`,
 		`{"type":"survey.submitted","seq":5,"ts":"2026-11-23T08:00:00.000Z","call":"c","queue":"q","agent":"a","csat":4,"nps":9,"comment":"ok"}`,
 		// protocol 1.1
+		`{"type":"queue.config","seq":1,"ts":"2026-11-23T08:00:00.000Z","queue":"q","sl_threshold_s":20,"sl_target":0.8,"short_abandon_s":5,"sl_mode":"exclude_short","channel_goals":{"chat":{"sl_threshold_s":60,"sl_target":0.8},"email":{"sl_threshold_s":14400,"sl_target":0.9}}}`,
+		`{"type":"snapshot","seq":6,"ts":"2026-11-23T08:00:00.000Z","queues":[{"queue":"q","sl_threshold_s":20,"sl_target":0.8,"short_abandon_s":5,"sl_mode":"exclude_short","channel_goals":{"chat":{"sl_threshold_s":60,"sl_target":0.7}}}],"agents":[],"calls":[]}`,
 		`{"type":"call.offered","seq":3,"ts":"2026-11-23T08:00:00.000Z","call":"c","queue":"q","caller":"+33612345678"}`,
 		`{"type":"call.abandoned","seq":3,"ts":"2026-11-23T08:00:00.000Z","call":"c","queue":"q","reason":"timeout"}`,
 		`{"type":"call.abandoned","seq":3,"ts":"2026-11-23T08:00:00.000Z","call":"c","queue":"q","reason":"voicemail_full"}`,

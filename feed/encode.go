@@ -24,6 +24,8 @@ type outEvent struct {
 	ShortAbandonS *float64 `json:"short_abandon_s,omitempty"`
 	SLMode        string   `json:"sl_mode,omitempty"`
 
+	ChannelGoals map[string]ChannelGoal `json:"channel_goals,omitempty"`
+
 	State  string `json:"state,omitempty"`
 	Skills any    `json:"queues,omitempty"` // an agent's skills, or a snapshot's queue configs
 	Reason string `json:"reason,omitempty"`
@@ -100,7 +102,7 @@ func Encode(ev *Event) []byte {
 		encodeSnapshot(&o, ev.Snapshot)
 	case TypeQueueConfig:
 		c := ev.Config
-		o.Queue, o.Name, o.SLMode = c.Queue, c.Name, c.SLMode
+		o.Queue, o.Name, o.SLMode, o.ChannelGoals = c.Queue, c.Name, c.SLMode, c.ChannelGoals
 		o.SLThresholdS, o.SLTarget, o.ShortAbandonS = &c.SLThresholdS, &c.SLTarget, &c.ShortAbandonS
 	case TypeAgentState:
 		o.Agent, o.Name, o.State, o.Reason = ev.Agent, ev.Name, ev.State, ev.Reason
