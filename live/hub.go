@@ -67,14 +67,28 @@ func NewHub(f *floor.Floor) *Hub {
 func (h *Hub) Frame(data []byte) (resync bool) {
 	h.mu.Lock()
 	feed.EachLine(data, func(line []byte) bool {
+		hello := h.hello(line)
+		var stream string
+		var clock time.Time
+		if hello != nil {
+			stream, clock = h.fl.Stats().Stream, h.fl.Now()
+		}
 		o := h.fl.IngestLine(line, floor.Live)
 		if h.onLine != nil {
 			h.onLine(line, o)
 		}
-		if o == floor.Control {
-			h.noteHello(line)
+		if hello != nil && o == floor.Control {
+			h.target = hello.Seq
+			// A rerun: a new stream whose clock went back started a new
+			// floor. Asked to resume the old stream, the server sends a
+			// snapshot of now, and the new floor's counts would start
+			// there; asked again, from the new stream's start, it sends
+			// the whole run.
+			if stream != "" && hello.Stream != stream && h.fl.Now().Before(clock) && hello.Seq > 0 {
+				resync = true
+			}
 		}
-		resync = o == floor.Gap
+		resync = resync || o == floor.Gap
 		return !resync
 	})
 	h.changed()
@@ -82,15 +96,17 @@ func (h *Hub) Frame(data []byte) (resync bool) {
 	return resync
 }
 
-// noteHello keeps the seq a hello announces. Heartbeats are control lines
-// too, a second apart; only a hello is decoded.
-func (h *Hub) noteHello(line []byte) {
+// hello is line's hello event, nil when it is another line. Heartbeats are
+// control lines too, a second apart: only a line that names a hello is
+// decoded.
+func (h *Hub) hello(line []byte) *feed.Event {
 	if !bytes.Contains(line, []byte(`"hello"`)) {
-		return
+		return nil
 	}
 	if d := feed.Decode(line); d.Err == nil && d.Event.Type == feed.TypeHello {
-		h.target = d.Event.Seq
+		return &d.Event
 	}
+	return nil
 }
 
 // Progress says whether the fold has caught up with the feed's history;

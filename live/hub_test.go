@@ -123,3 +123,34 @@ func TestDoneMarksOfItemsNoLongerListedAreLetGo(t *testing.T) {
 		t.Errorf("marks %v, want only %s", marks, listed)
 	}
 }
+
+// A drill run again while a dashboard was away: it resumes the old stream,
+// the server (restarted) answers with its new stream and a snapshot of now.
+// The hub starts the new floor and asks for the new run from its start, so
+// that its counts are the whole run's, not those after the snapshot.
+func TestRerunIsReadFromItsStart(t *testing.T) {
+	h := NewHub(floor.New(floor.Options{}))
+	if h.Frame([]byte(hello + "\n" + ev1 + "\n" + ev2 + "\n" + ev3)) {
+		t.Fatal("resync on the first run")
+	}
+	rerun := `{"type":"hello","v":1,"feed":"f","stream":"s2","seq":5,"ts":"2026-11-23T08:00:02.000Z"}`
+	snapshot := `{"type":"snapshot","seq":5,"ts":"2026-11-23T08:00:02.000Z","queues":[],"agents":[],"calls":[]}`
+	if !h.Frame([]byte(rerun + "\n" + snapshot)) {
+		t.Fatal("a rerun answered with a snapshot did not ask again")
+	}
+	if stream, since, ok := h.Resume(); stream != "s2" || since != 0 || !ok {
+		t.Fatalf("resume from %q %d, want s2 from 0", stream, since)
+	}
+	r := h.Report(floor.All)
+	if r.NewFloor == nil || r.Floor.Offered != 0 || r.Feed.Events != 0 {
+		t.Fatalf("after the rerun's hello: new floor %v, %d offered, %d events; want a new, empty floor", r.NewFloor, r.Floor.Offered, r.Feed.Events)
+	}
+	// Asked from the start, the server sends the run: nothing more to ask.
+	first := `{"type":"call.offered","seq":1,"ts":"2026-11-23T08:00:01.000Z","call":"c9","queue":"q"}`
+	if h.Frame([]byte(rerun + "\n" + first)) {
+		t.Fatal("the rerun's history asked for another resync")
+	}
+	if r := h.Report(floor.All); r.Floor.Offered != 1 || r.NewFloor.Count != 1 {
+		t.Errorf("the rerun's history: %d offered, new floor %d; want 1 and still the first new floor", r.Floor.Offered, r.NewFloor.Count)
+	}
+}

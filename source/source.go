@@ -30,6 +30,16 @@ type Options struct {
 	AgentsFile string
 	// Follow keeps reading a file as it grows, across rotation (--follow).
 	Follow bool
+	// ActivitiesFile maps a system's agent activities to states (--activities).
+	ActivitiesFile string
+	// AuthTokenFile holds the secret callbacks are signed with (--auth-token-file).
+	AuthTokenFile string
+	// PublicURL is the URL the system was told to call, as it calls it,
+	// when a proxy sits in between (--public-url).
+	PublicURL string
+	// SecretFile holds a login secret (--secret-file), so that it never
+	// shows in ps as a flag value would.
+	SecretFile string
 }
 
 // Source turns a phone system's records into feed events.

@@ -46,8 +46,8 @@ func (v Viewer) String() string { return v.User + " (" + v.Fingerprint + ")" }
 // StatusRequest is what `ssh host status [--json] [--window D]` asked for.
 type StatusRequest struct {
 	JSON bool
-	// Window is the span the figures cover (floor.Today unless asked, as
-	// for the local status command).
+	// Window is the span the figures cover (floor.All unless asked, as for
+	// the local status command).
 	Window floor.Window
 }
 

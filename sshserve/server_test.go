@@ -48,9 +48,9 @@ func TestStatusPrintsTheFloorOnce(t *testing.T) {
 		want func(*bytes.Buffer) error
 	}{
 		// Today by default, as the local status command.
-		{"status", func(b *bytes.Buffer) error { return floor.WriteText(b, ts.hub.Report(floor.Today)) }},
-		{"status --json", func(b *bytes.Buffer) error { return floor.WriteJSON(b, ts.hub.Report(floor.Today)) }},
-		{"status --json --window all", func(b *bytes.Buffer) error { return floor.WriteJSON(b, ts.hub.Report(floor.All)) }},
+		{"status", func(b *bytes.Buffer) error { return floor.WriteText(b, ts.hub.Report(floor.All)) }},
+		{"status --json", func(b *bytes.Buffer) error { return floor.WriteJSON(b, ts.hub.Report(floor.All)) }},
+		{"status --json --window today", func(b *bytes.Buffer) error { return floor.WriteJSON(b, ts.hub.Report(floor.Today)) }},
 		{"status --json --window 30m", func(b *bytes.Buffer) error { return floor.WriteJSON(b, ts.hub.Report(floor.Rolling(30*time.Minute))) }},
 	} {
 		sess, err := c.NewSession()

@@ -246,11 +246,14 @@ func (m *Model) feedLine(w int) string {
 	items := []string{
 		m.kv("window", windowLabel(m.window), s.Accent),
 		m.kv("floor", clock(m.report.Now.Time), s.Bold),
-		m.kv("feed", m.feedName(), s.App),
 		m.kv("gaps", fmt.Sprint(fs.Gaps), bad),
 		m.kv("bad", fmt.Sprint(fs.BadLines), bad),
 		m.kv("events", fmt.Sprint(fs.Events), s.Muted),
 		m.kv("seq", fmt.Sprint(fs.LastSeq), s.Muted),
+	}
+	if name := fs.Name; name != "" {
+		// After the clock: the top bar leaves it out when short of room.
+		items = slices.Insert(items, 2, m.kv("feed", name, s.App))
 	}
 	// Lines the feed got wrong are rare: named only when there are some,
 	// with the reason for the last bad one last, where a narrow screen
@@ -426,9 +429,11 @@ func (m *Model) stateCell(a *floor.AgentReport) cell {
 
 func (m *Model) agentRow(a *floor.AgentReport) []cell {
 	s := m.styles
+	// The marks are the day's, as the flags are: a daily goal is judged
+	// on the day, whatever the window the figure is shown over.
 	aht := txt(durp(a.AHTS))
-	if g := a.Goals.AHTS; g != nil && a.AHTS != nil {
-		if *a.AHTS > *g {
+	if a.Goals.AHTS != nil && a.AHTS != nil {
+		if slices.Contains(a.Flags, "aht") {
 			aht = styled(aht.text+" ✗", s.Bad)
 		} else {
 			aht = styled(aht.text+" ✓", s.Good)
@@ -437,7 +442,7 @@ func (m *Model) agentRow(a *floor.AgentReport) []cell {
 	csat := txt(dash)
 	if a.CSAT != nil {
 		csat = txt(fmt.Sprintf("%.1f (%d)", *a.CSAT, a.Surveys))
-		if g := a.Goals.CSAT; g != nil && *a.CSAT < *g {
+		if slices.Contains(a.Flags, "csat") {
 			csat = styled(csat.text, s.Bad)
 		}
 	}

@@ -359,9 +359,9 @@ func (m *Model) catchUpScreen(w int) string {
 		}
 	default:
 		lines = []string{s.Title.Render("Connecting to " + m.feedName())}
-		if c.Err != "" {
-			lines = append(lines, s.Bad.Render(c.Err))
-		}
+	}
+	if c.State != feed.ConnLive && c.Err != "" {
+		lines = append(lines, s.Bad.Render(m.stateText()+": "+c.Err))
 	}
 	lines = append(lines, "", s.App.Width(w).Render(s.Muted.Render(
 		"No figures until the dashboard has the feed's whole history: figures drawn from half of it would never have been true.")))

@@ -274,7 +274,8 @@ func (m *Model) queueDetail(w, h int) string {
 		return s.Muted.Render("queue " + m.queueID + " is not in this window's report")
 	}
 	lvl := slLevel(q.ServiceLevel, q.SLTarget)
-	title := s.Title.Render(q.Label()) + s.Muted.Render(" ("+q.Queue+") — esc back")
+	title := s.Title.Render(q.Label()) + s.Muted.Render(" ("+q.Queue+") — ") + s.Accent.Render(windowLabel(m.window)) +
+		s.Muted.Render(" (waiting and agents: now) · esc back")
 	pairs := [][2]string{
 		{"service level", s.Level(lvl).Bold(true).Render(pct(q.ServiceLevel) + " " + levelMark(lvl))},
 		{"goal", fmt.Sprintf("%s answered within %.0fs (%s; short abandon < %.0fs)", pct0(q.SLTarget), q.SLThresholdS, q.SLMode, q.ShortAbandonS)},
@@ -319,7 +320,7 @@ func (m *Model) auxPlanned(a *floor.AgentReport) string {
 	for _, r := range auxReasons(a) {
 		part := r + " " + dur(a.AuxByReason[r])
 		if plan, ok := m.report.Pauses[r]; ok {
-			part += m.styles.Muted.Render(" (plan " + dur(plan) + " a pause)")
+			part += m.styles.Muted.Render(" (planned " + dur(plan) + " each)")
 		}
 		parts = append(parts, part)
 	}
@@ -349,7 +350,8 @@ func (m *Model) agentDetail(w, h int) string {
 	if a == nil {
 		return s.Muted.Render("agent " + m.agentID + " is not in this window's report")
 	}
-	title := s.Title.Render(a.Label()) + s.Muted.Render(" ("+a.Agent+") — esc back")
+	title := s.Title.Render(a.Label()) + s.Muted.Render(" ("+a.Agent+") — ") + s.Accent.Render(windowLabel(m.window)) +
+		s.Muted.Render(" (goals judged on the day) · esc back")
 	state := stateLabel(a.State)
 	if a.Reason != "" {
 		state += " (" + a.Reason + ")"

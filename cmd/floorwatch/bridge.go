@@ -35,6 +35,10 @@ func runBridge(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error 
 	mapFile := fs.String("map", "", "csv: the column mapping `FILE` (YAML)")
 	agentsFile := fs.String("agents", "", "queue-log: `FILE` joining a system's names for one agent (interface, member name) to one id and name")
 	follow := fs.Bool("follow", false, "keep reading the file as it grows, across rotation, until interrupted")
+	activities := fs.String("activities", "", "taskrouter: `FILE` (YAML) mapping TaskRouter activities to agent states")
+	authTokenFile := fs.String("auth-token-file", "", "taskrouter: `FILE` holding the account's auth token (or FLOORWATCH_TWILIO_TOKEN)")
+	publicURL := fs.String("public-url", "", "taskrouter: the Event Callback `URL` as Twilio calls it, when a proxy sits in between")
+	secretFile := fs.String("secret-file", "", "ami: `FILE` holding the manager secret (or FLOORWATCH_AMI_SECRET)")
 	check := fs.Bool("check", false, "print the first rows as the source reads them and what each became, then exit")
 	rows := fs.Int("rows", 10, "with --check: how many rows to show")
 	fs.Usage = bridgeUsage(fs)
@@ -52,7 +56,8 @@ func runBridge(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return usageError("%v", err)
 	}
-	opt := source.Options{MapFile: *mapFile, AgentsFile: *agentsFile, Follow: *follow}
+	opt := source.Options{MapFile: *mapFile, AgentsFile: *agentsFile, Follow: *follow,
+		ActivitiesFile: *activities, AuthTokenFile: *authTokenFile, PublicURL: *publicURL, SecretFile: *secretFile}
 	if *goalsPath != "" {
 		if opt.Goals, err = floor.LoadGoals(*goalsPath); err != nil {
 			return err

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -109,5 +111,43 @@ func TestProgressOnlyOnATerminal(t *testing.T) {
 	showProgress(ctx, &log, nil, &count)
 	if log.Len() != 0 {
 		t.Errorf("progress written to a file: %q", log.String())
+	}
+}
+
+var updateDocs = flag.Bool("update-docs", false, "rewrite docs/cli.md from the commands' help")
+
+// docs/cli.md is every command's --help as the binary prints it: run
+// `go test ./cmd/floorwatch -run DocsCLI -update-docs` after changing one.
+func TestDocsCLIIsCurrent(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("# floorwatch on the command line\n\n" +
+		"Every command's `--help`, as the binary prints it (generated: `go test ./cmd/floorwatch -run DocsCLI -update-docs`).\n" +
+		"Exit codes are the same everywhere: see the README's table.\n\n")
+	_, top, _ := runCmd("--help")
+	b.WriteString("## floorwatch\n\n```\n" + top + "```\n")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		_, help, _ := runCmd(n, "--help")
+		b.WriteString("\n## floorwatch " + n + "\n\n```\n" + help + "```\n")
+	}
+	fs := flag.NewFlagSet("status", flag.ContinueOnError)
+	var req sshserve.StatusRequest
+	sshserve.StatusFlags(fs, &req)
+	var ssh bytes.Buffer
+	sshStatusHelp(&ssh, fs)
+	b.WriteString("\n## ssh HOST status (under `floorwatch serve`)\n\n```\n" + ssh.String() + "```\n")
+	const path = "../../docs/cli.md"
+	if *updateDocs {
+		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	have, err := os.ReadFile(path)
+	if err != nil || string(have) != b.String() {
+		t.Errorf("docs/cli.md is not the commands' help (%v): run go test ./cmd/floorwatch -run DocsCLI -update-docs", err)
 	}
 }

@@ -132,7 +132,8 @@ func runServe(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	if jr != nil {
 		hub.SetLineHook(jr.Record)
 	}
-	copt.FromStart = true
+	// Every session shows a reconnect when it happens.
+	copt.FromStart, copt.OnStatus = true, func(feed.ConnStatus) { hub.ConnChanged() }
 	client, err := feed.NewClient(*feedURL, hub, copt)
 	if err != nil {
 		return usageError("%v", err)

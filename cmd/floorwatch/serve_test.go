@@ -83,3 +83,24 @@ func TestServeStatusRefusesAWindowBeyondTheHorizon(t *testing.T) {
 		}
 	}
 }
+
+// The host key lives in the user's configuration directory unless told,
+// in a directory only its owner can read, never where serve was started.
+func TestServeHostKeyDefaultsToTheConfigDirectory(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", dir)
+	t.Setenv("HOME", dir)
+	path, err := defaultHostKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := os.UserConfigDir()
+	if want = filepath.Join(want, "floorwatch", "host_key"); path != want {
+		t.Errorf("host key at %s, want %s", path, want)
+	}
+	if st, err := os.Stat(filepath.Dir(path)); err != nil {
+		t.Error(err)
+	} else if st.Mode().Perm() != 0o700 {
+		t.Errorf("its directory has mode %v, want 0700", st.Mode().Perm())
+	}
+}

@@ -8,21 +8,11 @@ import (
 
 	"github.com/floorwatch/floorwatch/feed"
 	"github.com/floorwatch/floorwatch/source"
+	"github.com/floorwatch/floorwatch/source/asterisk"
 )
 
-func TestAgentsFileErrors(t *testing.T) {
-	for _, c := range []struct{ yaml, err string }{
-		{"agents:\n  a1: {aka: [SIP/1]}\n  a2: {aka: [sip/1]}\n", `"sip/1" is listed for both a1 and a2`},
-		{"agents:\n  a1: {aka: [a2]}\n  a2: {name: Two}\n", `"a2" is listed for both a1 and a2`},
-		{"agents:\n  a1: {alias: [x]}\n", "field alias not found"},
-		{"agents:\n  a1: {aka: ['']}\n", "a1: an empty name in aka"},
-		{"agents:\n  ' ': {}\n", "an agent id is empty"},
-		{"a1: {aka: [x]}\n", "field a1 not found"},
-	} {
-		if _, err := ParseAgents([]byte(c.yaml)); err == nil || !strings.Contains(err.Error(), c.err) {
-			t.Errorf("%q: %v, want %q", c.yaml, err, c.err)
-		}
-	}
+// TestAgentsFileMissing: the file is read when the source is opened.
+func TestAgentsFileMissing(t *testing.T) {
 	if _, err := source.Open("queue-log:x", source.Options{AgentsFile: filepath.Join(t.TempDir(), "none.yaml")}); err == nil {
 		t.Error("a missing --agents file is not an error")
 	}
@@ -58,7 +48,7 @@ func TestJoiningNames(t *testing.T) {
 func TestAgentsFileJoins(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "agents.yaml")
 	os.WriteFile(path, []byte("agents:\n  a017: {name: Karthik Rao, aka: [SIP/1001, Karthik]}\n"), 0o644)
-	a, err := LoadAgents(path)
+	a, err := asterisk.LoadAgents(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/floorwatch/floorwatch/feed"
 	"github.com/floorwatch/floorwatch/floor"
 	"github.com/floorwatch/floorwatch/source"
+	"github.com/floorwatch/floorwatch/source/asterisk"
 )
 
 const (
@@ -54,7 +55,7 @@ type Config struct {
 	Goals *floor.Goals
 	// Agents joins the names one agent goes by; nil joins names that are
 	// equal ignoring case, or that share an interface's device part.
-	Agents *Agents
+	Agents *asterisk.Agents
 }
 
 // Converter turns queue_log lines into feed events, in time order and
@@ -79,8 +80,8 @@ type Converter struct {
 	wrapping map[string]inWrap    // calls in wrap-up, by id
 	roster   *roster
 
-	timers schedule[timer]
-	out    schedule[*feed.Event]
+	timers asterisk.Schedule[timer]
+	out    asterisk.Schedule[*feed.Event]
 
 	restarts, closedWaiting, closedTalking, stale, reordered int64
 }
@@ -215,7 +216,7 @@ func (c *Converter) Close() {
 		c.leave(c.held[id])
 	}
 	for {
-		it, ok := c.timers.next()
+		it, ok := c.timers.Next()
 		if !ok {
 			break
 		}
@@ -227,7 +228,7 @@ func (c *Converter) Close() {
 // Tally is the reading so far, with notes on what the user can act on.
 func (c *Converter) Tally() source.Tally {
 	t := c.tally.Clone()
-	t.Notes = append(t.Notes, c.roster.notes()...)
+	t.Notes = append(t.Notes, c.roster.Notes(loggedIn)...)
 	var noWrap []string
 	for _, id := range c.queues {
 		if c.wrapUp[id] == 0 {
@@ -236,7 +237,7 @@ func (c *Converter) Tally() source.Tally {
 	}
 	if len(noWrap) > 0 {
 		slices.Sort(noWrap)
-		t.Notes = append(t.Notes, "queue_log records no wrap-up end; queues with no wrap_s in --goals wrap up the moment a call ends: "+nameList(noWrap))
+		t.Notes = append(t.Notes, "queue_log records no wrap-up end; queues with no wrap_s in --goals wrap up the moment a call ends: "+asterisk.NameList(noWrap))
 	}
 	if c.restarts > 0 {
 		t.Notes = append(t.Notes, fmt.Sprintf("Asterisk restarted (QUEUESTART) %d times with calls live: %d waiting calls closed as withdrawn, %d conversations ended, at the last line before the restart",
@@ -255,7 +256,7 @@ func (c *Converter) Tally() source.Tally {
 // line is applied to the state as it was at its time.
 func (c *Converter) advance(t time.Time) {
 	for {
-		it, ok := c.timers.due(t)
+		it, ok := c.timers.Due(t)
 		if !ok {
 			break
 		}
@@ -269,19 +270,19 @@ func (c *Converter) advance(t time.Time) {
 	}
 }
 
-func (c *Converter) fire(it item[timer]) {
-	t := it.v
+func (c *Converter) fire(it asterisk.Item[timer]) {
+	t := it.V
 	if t.decide {
 		if cl := c.held[t.call]; cl != nil && cl.xferAt.Equal(t.xferAt) {
 			c.leave(cl)
 		}
 		return
 	}
-	if w, ok := c.wrapping[t.call]; ok && w.agent == t.agent && w.end.Equal(it.at) {
+	if w, ok := c.wrapping[t.call]; ok && w.agent == t.agent && w.end.Equal(it.At) {
 		delete(c.wrapping, t.call)
-		c.push(it.at, &feed.Event{Type: feed.TypeWrapped, Call: t.call, Agent: t.agent.id})
+		c.push(it.At, &feed.Event{Type: feed.TypeWrapped, Call: t.call, Agent: t.agent.ID})
 	}
-	c.touch(t.agent, it.at)
+	c.touch(t.agent, it.At)
 }
 
 // release emits the events the clock has passed by lag, and none after a
@@ -300,11 +301,11 @@ func (c *Converter) release(final bool) {
 		if final || c.out.Len() > maxPending {
 			limit = maxTime
 		}
-		it, ok := c.out.due(limit)
+		it, ok := c.out.Due(limit)
 		if !ok {
 			return
 		}
-		ev := it.v
+		ev := it.V
 		if ev.TS.Before(c.released) {
 			ev.TS = c.released
 			c.reordered++
@@ -318,7 +319,7 @@ var maxTime = time.Unix(1<<40, 0)
 
 func (c *Converter) push(at time.Time, ev *feed.Event) {
 	ev.TS = at
-	c.out.add(at, ev)
+	c.out.Add(at, ev)
 }
 
 // apply changes the state by one record; before is the newest line's time
@@ -476,7 +477,7 @@ func (c *Converter) enter(r *record) error {
 		}
 		cl.offered = cl.at(r.ts)
 		c.push(cl.offered, &feed.Event{Type: feed.TypeOffered, Call: cl.id, Queue: q,
-			Channel: feed.ChannelVoice, Caller: label(r.datum(1))})
+			Channel: feed.ChannelVoice, Caller: asterisk.Label(r.datum(1))})
 	case cl.state == transferring:
 		c.requeue(cl, q, r.ts)
 	case cl.state == talking:
@@ -493,7 +494,7 @@ func (c *Converter) enter(r *record) error {
 // requeue sends a transferred call on into queue q, where it waits again.
 func (c *Converter) requeue(cl *call, q string, ts time.Time) {
 	ts = cl.at(ts)
-	c.push(ts, &feed.Event{Type: feed.TypeTransferred, Call: cl.id, Agent: cl.agent.id, Queue: q})
+	c.push(ts, &feed.Event{Type: feed.TypeTransferred, Call: cl.id, Agent: cl.agent.ID, Queue: q})
 	delete(c.held, cl.id)
 	cl.state, cl.queue, cl.offered, cl.agent, cl.to = waiting, q, ts, nil, ""
 }
@@ -537,7 +538,7 @@ func (c *Converter) connect(r *record) error {
 func (c *Converter) answer(cl *call, a *agent, hold time.Duration) {
 	cl.answered = cl.at(cl.offered.Add(hold))
 	cl.state, cl.agent = talking, a
-	c.push(cl.answered, &feed.Event{Type: feed.TypeAnswered, Call: cl.id, Queue: cl.queue, Agent: a.id})
+	c.push(cl.answered, &feed.Event{Type: feed.TypeAnswered, Call: cl.id, Queue: cl.queue, Agent: a.ID})
 	a.talking++
 	c.touch(a, cl.answered)
 }
@@ -567,7 +568,7 @@ func (c *Converter) missed(r *record) error {
 		return nil
 	}
 	ts := cl.at(r.ts)
-	c.push(ts, &feed.Event{Type: feed.TypeMissed, Call: cl.id, Queue: q, Agent: a.id})
+	c.push(ts, &feed.Event{Type: feed.TypeMissed, Call: cl.id, Queue: q, Agent: a.ID})
 	c.touch(a, ts)
 	return nil
 }
@@ -641,16 +642,22 @@ func (c *Converter) endCall(cl *call, end time.Time, wrap time.Duration) {
 		// The same call id ends again before its last wrap-up did: that
 		// one ends now, as the fold holds one wrap-up per call.
 		delete(c.wrapping, cl.id)
-		c.push(end, &feed.Event{Type: feed.TypeWrapped, Call: cl.id, Agent: w.agent.id})
+		c.push(end, &feed.Event{Type: feed.TypeWrapped, Call: cl.id, Agent: w.agent.ID})
 	}
 	a := cl.agent
-	c.push(end, &feed.Event{Type: feed.TypeEnded, Call: cl.id, Agent: a.id})
+	c.push(end, &feed.Event{Type: feed.TypeEnded, Call: cl.id, Agent: a.ID})
 	if wrap == 0 {
-		c.push(end, &feed.Event{Type: feed.TypeWrapped, Call: cl.id, Agent: a.id})
+		c.push(end, &feed.Event{Type: feed.TypeWrapped, Call: cl.id, Agent: a.ID})
 	} else {
 		c.wrapping[cl.id] = inWrap{end: end.Add(wrap), agent: a}
 	}
 	c.endLeg(a, end, wrap, cl.id)
+}
+
+// isAgent reports whether name stands for agent a.
+func (c *Converter) isAgent(name string, a *agent) bool {
+	found, ok := c.roster.Find(name)
+	return ok && found == a
 }
 
 // afterReentry reports a line closing the leg of a call that has already
@@ -658,7 +665,7 @@ func (c *Converter) endCall(cl *call, end time.Time, wrap time.Duration) {
 // fact): there is nothing left for it to say.
 func (c *Converter) afterReentry(r *record) bool {
 	cl := c.calls[r.callid]
-	if cl == nil || cl.closedBy == nil || !strings.EqualFold(r.queue, cl.closedIn) || c.roster.find(r.agent) != cl.closedBy {
+	if cl == nil || cl.closedBy == nil || !strings.EqualFold(r.queue, cl.closedIn) || !c.isAgent(r.agent, cl.closedBy) {
 		return false
 	}
 	cl.closedBy = nil
@@ -688,21 +695,21 @@ func (c *Converter) transfer(r *record, exten, to string, holdIdx, talkIdx int) 
 	if to == "" {
 		to = "unknown destination"
 	}
-	cl.state, cl.to, cl.xferAt = transferring, label(to), end
+	cl.state, cl.to, cl.xferAt = transferring, asterisk.Label(to), end
 	c.held[cl.id] = cl
 	window := transferWindow
 	k := strings.ToLower(exten)
 	if _, ok := c.queues[k]; ok || c.spelling[k] != "" {
 		window = queueTransferWindow
 	}
-	c.timers.add(end.Add(window), timer{call: cl.id, decide: true, xferAt: end})
+	c.timers.Add(end.Add(window), timer{call: cl.id, decide: true, xferAt: end})
 	return nil
 }
 
 // leave: a transferred call entered no queue of the floor in time; it went
 // to the transfer line's destination.
 func (c *Converter) leave(cl *call) {
-	c.push(cl.at(cl.xferAt), &feed.Event{Type: feed.TypeTransferred, Call: cl.id, Agent: cl.agent.id, To: cl.to})
+	c.push(cl.at(cl.xferAt), &feed.Event{Type: feed.TypeTransferred, Call: cl.id, Agent: cl.agent.ID, To: cl.to})
 	c.finish(cl)
 }
 
@@ -756,7 +763,7 @@ func (c *Converter) pause(r *record) error {
 	if err != nil {
 		return err
 	}
-	reason := label(r.datum(0))
+	reason := asterisk.Label(r.datum(0))
 	switch {
 	case on && all && len(a.skills) == 0:
 		a.paused["*"] = reason
@@ -796,14 +803,14 @@ func (c *Converter) membership(r *record) error {
 	if r.agent == "" {
 		return errors.New("no agent")
 	}
-	a := c.roster.get(r.agent)
-	if a == nil {
-		return fmt.Errorf("more than %d agents", maxAgents)
+	a, ok := c.roster.Get(r.agent)
+	if !ok {
+		return fmt.Errorf("more than %d agents", asterisk.MaxAgents)
 	}
-	a.seenMember = true
+	a.SeenMember = true
 	in := r.verb == "ADDMEMBER" || strings.Contains(r.verb, "LOGIN")
 	if in && q != "" && !a.skills[q] && len(a.skills) >= maxSkills {
-		return fmt.Errorf("agent %s is in more than %d queues", a.id, maxSkills)
+		return fmt.Errorf("agent %s is in more than %d queues", a.ID, maxSkills)
 	}
 	if q != "" {
 		if in {
@@ -840,14 +847,14 @@ func (c *Converter) agentFor(r *record, q string, onCall bool) (*agent, error) {
 	if r.agent == "" {
 		return nil, errors.New("no agent")
 	}
-	a := c.roster.get(r.agent)
-	if a == nil {
-		return nil, fmt.Errorf("more than %d agents", maxAgents)
+	a, ok := c.roster.Get(r.agent)
+	if !ok {
+		return nil, fmt.Errorf("more than %d agents", asterisk.MaxAgents)
 	}
-	a.seenActivity = a.seenActivity || onCall
+	a.SeenActivity = a.SeenActivity || onCall
 	if q != "" && !a.skills[q] && !a.removed[q] {
 		if len(a.skills) >= maxSkills {
-			return nil, fmt.Errorf("agent %s is in more than %d queues", a.id, maxSkills)
+			return nil, fmt.Errorf("agent %s is in more than %d queues", a.ID, maxSkills)
 		}
 		a.skills[q] = true
 		a.member = true
@@ -876,7 +883,7 @@ func (c *Converter) wrapFrom(a *agent, end time.Time, wrap time.Duration, callID
 	}
 	c.touch(a, end)
 	if wrap > 0 {
-		c.timers.add(wrapEnd, timer{agent: a, call: callID})
+		c.timers.Add(wrapEnd, timer{agent: a, call: callID})
 	}
 }
 

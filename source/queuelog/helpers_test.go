@@ -12,6 +12,7 @@ import (
 	"github.com/floorwatch/floorwatch/feed"
 	"github.com/floorwatch/floorwatch/floor"
 	"github.com/floorwatch/floorwatch/source"
+	"github.com/floorwatch/floorwatch/source/asterisk"
 )
 
 // T is the epoch the fixtures count from: "+10" in a comment is T+10.
@@ -47,9 +48,9 @@ func goals(t *testing.T, yaml string) *floor.Goals {
 	return g
 }
 
-func testAgents(t *testing.T) *Agents {
+func testAgents(t *testing.T) *asterisk.Agents {
 	t.Helper()
-	a, err := LoadAgents(filepath.Join("testdata", "agents.yaml"))
+	a, err := asterisk.LoadAgents(filepath.Join("testdata", "agents.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,6 +36,7 @@ import (
 
 	"github.com/floorwatch/floorwatch/feed"
 	"github.com/floorwatch/floorwatch/source"
+	"github.com/floorwatch/floorwatch/source/asterisk"
 )
 
 func init() {
@@ -63,7 +64,7 @@ func Open(path string, opt source.Options) (source.Source, error) {
 	}
 	cfg := Config{Goals: opt.Goals}
 	if opt.AgentsFile != "" {
-		a, err := LoadAgents(opt.AgentsFile)
+		a, err := asterisk.LoadAgents(opt.AgentsFile)
 		if err != nil {
 			return nil, err
 		}

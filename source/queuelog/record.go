@@ -2,14 +2,13 @@ package queuelog
 
 import (
 	"fmt"
-	"github.com/floorwatch/floorwatch/floor"
 	"math"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/floorwatch/floorwatch/safetext"
+	"github.com/floorwatch/floorwatch/source/asterisk"
 )
 
 // MaxLine is the longest line read. Asterisk builds each line in an 8 KiB
@@ -64,21 +63,8 @@ func field(s string) string {
 	return s
 }
 
-// maxText is the longest id or label: the fold's own bound, so that no
-// event the converter makes is refused for its length.
-const maxText = floor.MaxText
-
-// label is a caller, reason or destination, cut to maxText bytes.
-func label(s string) string {
-	if len(s) <= maxText {
-		return s
-	}
-	n := maxText - len("…")
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
-}
+// maxText is the longest id: the fold's own bound.
+const maxText = asterisk.MaxText
 
 // minEpoch is 1973: an earlier time is not a phone system's clock.
 const minEpoch = 1e8
