@@ -216,16 +216,6 @@ func TestMouseWheelScrolls(t *testing.T) {
 	}
 }
 
-// frame feeds lines to the hub as a live feed would, seq after seq.
-func frame(t *testing.T, m *Model, lines ...string) {
-	t.Helper()
-	if m.hub.Frame([]byte(strings.Join(lines, "\n"))) {
-		t.Fatal("the hub saw a gap")
-	}
-	m.Update(frameMsg{})
-	m.Update(secondMsg{}) // alerts are judged on the clock tick
-}
-
 // The Alerts view is the floor's log of the day, history included; a is
 // this viewer's acknowledgement; a new alert rings the bell once and is
 // handed to --notify once.
