@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/floorwatch/floorwatch/feed"
 	"github.com/floorwatch/floorwatch/floor"
@@ -57,9 +58,14 @@ type Source interface {
 // Kind is one source family: how `bridge SCHEME:ARG` opens it.
 type Kind struct {
 	Scheme string // "queue-log", "csv", …: what comes before the colon
-	Usage  string // e.g. "queue-log:PATH"
-	Help   string // one line for `floorwatch bridge --help`
-	Open   func(arg string, opt Options) (Source, error)
+	// Live sources (a manager connection, an HTTP endpoint) report the
+	// floor as it is now: the feed's clock runs on the wall clock between
+	// events, and the bridge writes and reports as it goes, as it does for
+	// a followed file.
+	Live  bool
+	Usage string // e.g. "queue-log:PATH"
+	Help  string // one line for `floorwatch bridge --help`
+	Open  func(arg string, opt Options) (Source, error)
 	// Check, when set, prints the first rows as the source reads them and
 	// what each became (`bridge SOURCE --check`), so a user can get a
 	// mapping right in a minute.
@@ -196,4 +202,18 @@ func (t Tally) Line(events int64) string {
 		fmt.Fprintf(&b, " (first: %s)", t.FirstMalformed)
 	}
 	return b.String()
+}
+
+// Label is a caller, reason, name or destination from a source, cut to the
+// fold's bound (floor.MaxText bytes, on a character boundary, marked with
+// "…"), so that no event a source makes is refused for its length.
+func Label(s string) string {
+	if len(s) <= floor.MaxText {
+		return s
+	}
+	n := floor.MaxText - len("…")
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }

@@ -24,7 +24,7 @@ func init() {
 		summary: "a phone system's own events as a feed: serve them (--listen) and/or write them (--record)", run: runBridge})
 }
 
-// bridgeReportEvery is how often a followed source reports its tally.
+// bridgeReportEvery is how often a followed or live source reports its tally.
 const bridgeReportEvery = time.Minute
 
 func runBridge(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
@@ -79,9 +79,11 @@ func runBridge(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error 
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	clock := &sourceClock{follow: *follow}
+	// A followed file and a live source are the floor now.
+	now := *follow || kind.Live
+	clock := &sourceClock{live: now}
 	var out feedOut
-	out.flushEach = *follow
+	out.flushEach = now
 	if err := out.openRecording(*record, stdout); err != nil {
 		return err
 	}
@@ -128,7 +130,7 @@ func runBridge(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error 
 		defer mu.Unlock()
 		return "floorwatch bridge: " + src.Tally().Line(events)
 	}
-	if *follow {
+	if now {
 		go func() {
 			t := time.NewTicker(bridgeReportEvery)
 			defer t.Stop()
@@ -172,10 +174,10 @@ func runBridge(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error 
 
 // sourceClock is the feed's clock for hello and heartbeat lines. A file read
 // to its end is its own day: the clock is the newest event's, so a replay
-// of yesterday shows yesterday's waits. A followed file is the floor now:
-// the wall clock, never behind the newest event.
+// of yesterday shows yesterday's waits. A followed file or a live source is
+// the floor now: the wall clock, never behind the newest event.
 type sourceClock struct {
-	follow bool
+	live   bool
 	mu     sync.Mutex
 	latest time.Time
 }
@@ -191,7 +193,7 @@ func (c *sourceClock) saw(ts time.Time) {
 func (c *sourceClock) now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.follow {
+	if c.live {
 		if wall := time.Now(); wall.After(c.latest) {
 			return wall
 		}

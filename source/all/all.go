@@ -3,6 +3,8 @@
 package all
 
 import (
-	_ "github.com/floorwatch/floorwatch/source/csvcdr"   // csv:PATH
-	_ "github.com/floorwatch/floorwatch/source/queuelog" // queue-log:PATH
+	_ "github.com/floorwatch/floorwatch/source/ami"        // ami://USER@HOST:PORT, amis://
+	_ "github.com/floorwatch/floorwatch/source/csvcdr"     // csv:PATH
+	_ "github.com/floorwatch/floorwatch/source/queuelog"   // queue-log:PATH
+	_ "github.com/floorwatch/floorwatch/source/taskrouter" // taskrouter://ADDR/PATH
 )

@@ -3,6 +3,7 @@ package taskrouter
 import (
 	"bytes"
 	"fmt"
+	"github.com/floorwatch/floorwatch/source"
 	"os"
 	"strings"
 
@@ -91,7 +92,7 @@ func ParseActivities(b []byte) (*Activities, error) {
 		if reason != "" && words[0] != feed.StateAux {
 			return nil, fmt.Errorf("activities: %s: only aux takes a reason, not %s", name, words[0])
 		}
-		a.states[k] = activityState{state: words[0], reason: label(reason)}
+		a.states[k] = activityState{state: words[0], reason: source.Label(reason)}
 	}
 	return a, nil
 }
@@ -104,7 +105,7 @@ func (a *Activities) state(name string) (activityState, bool) {
 	if s, ok := a.states[nameKey(name)]; ok {
 		return s, true
 	}
-	return activityState{feed.StateAux, label(strings.ToLower(strings.TrimSpace(name)))}, false
+	return activityState{feed.StateAux, source.Label(strings.ToLower(strings.TrimSpace(name)))}, false
 }
 
 // nameKey is how activity names compare.

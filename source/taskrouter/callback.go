@@ -6,11 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/floorwatch/floorwatch/source"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/floorwatch/floorwatch/floor"
 	"github.com/floorwatch/floorwatch/safetext"
@@ -29,6 +29,7 @@ type callback struct {
 	queueName string // TaskQueueName
 	channel   string // from TaskChannelUniqueName, else the attributes
 	caller    string // from TaskAttributes
+	outbound  bool   // TaskAttributes' direction: an agent's outbound call
 	reason    string // TaskCanceledReason (or Reason), TaskCompletedReason
 
 	worker      string // WorkerSid
@@ -42,10 +43,11 @@ type callback struct {
 // maxText is the fold's bound on an id or label.
 const maxText = floor.MaxText
 
-// parseCallback reads a callback's form parameters. Only what makes the
-// event unusable is an error: no EventType, no or a bad Timestamp, an id
-// an event of its type needs that is missing or too long.
-func parseCallback(p url.Values) (*callback, error) {
+// parseCallback reads a callback's form parameters, received at now. Only
+// what makes the event unusable is an error: no EventType, no or a bad
+// Timestamp (or one more than maxAhead ahead of now), an id an event of
+// its type needs that is missing or too long.
+func parseCallback(p url.Values, now time.Time) (*callback, error) {
 	get := func(name string) string { return clean(p.Get(name)) }
 	cb := &callback{typ: get("EventType")}
 	if cb.typ == "" {
@@ -58,10 +60,14 @@ func parseCallback(p url.Values) (*callback, error) {
 	if err != nil {
 		return nil, err
 	}
+	if at.Sub(now) > maxAhead {
+		return nil, fmt.Errorf("timestamp %s is more than a day ahead of this machine's clock", at.Format(time.RFC3339))
+	}
 	cb.at = at
 	cb.key = p.Get("Sid")
-	if cb.key == "" {
-		// No event Sid to recognise a retry by: the whole callback is.
+	if cb.key == "" || len(cb.key) > maxText {
+		// No event Sid to recognise a retry by (or one too long to
+		// remember): the whole callback is.
 		sum := sha256.Sum256([]byte(p.Encode()))
 		cb.key = "body:" + hex.EncodeToString(sum[:])
 	}
@@ -76,13 +82,14 @@ func parseCallback(p url.Values) (*callback, error) {
 			return nil, fmt.Errorf("%s is %d bytes long; an id may have at most %d", id.name, len(*id.dst), maxText)
 		}
 	}
-	cb.activity = label(get("WorkerActivityName"))
-	cb.reason = label(first(get("TaskCanceledReason"), get("Reason"), get("TaskCompletedReason")))
+	cb.activity = source.Label(get("WorkerActivityName"))
+	cb.reason = source.Label(first(get("TaskCanceledReason"), get("Reason"), get("TaskCompletedReason")))
 	cb.xferMode = strings.ToUpper(get("TransferMode"))
 	attrs := jsonObject(p.Get("TaskAttributes"))
-	cb.caller = label(clean(first(str(attrs["from"]), str(attrs["caller"]), str(path(attrs, "customers", "phone")))))
+	cb.caller = source.Label(clean(first(str(attrs["from"]), str(attrs["caller"]), str(path(attrs, "customers", "phone")))))
 	cb.channel = channelOf(get("TaskChannelUniqueName"), attrs)
-	cb.workerName = label(first(clean(str(jsonObject(p.Get("WorkerAttributes"))["full_name"])), get("WorkerName")))
+	cb.outbound = strings.EqualFold(str(attrs["direction"]), "outbound")
+	cb.workerName = source.Label(first(clean(str(jsonObject(p.Get("WorkerAttributes"))["full_name"])), get("WorkerName")))
 	return cb, cb.needs()
 }
 
@@ -115,13 +122,17 @@ func eventTime(ms, sec string) (time.Time, error) {
 	}
 	f, err := strconv.ParseFloat(strings.TrimSpace(sec), 64)
 	if err != nil || f < minEpoch || f >= maxEpoch {
-		return time.Time{}, fmt.Errorf("timestamp %q is not epoch seconds", label(safetext.Clean(sec)))
+		return time.Time{}, fmt.Errorf("timestamp %q is not epoch seconds", source.Label(safetext.Clean(sec)))
 	}
 	return time.UnixMilli(int64(f * 1000)).UTC(), nil
 }
 
 // minEpoch is 1973 and maxEpoch 5138: times outside are no system's clock.
 const minEpoch, maxEpoch = 1e8, 1e11
+
+// maxAhead is how far ahead of this machine's clock an event may be:
+// Twilio posts events as they happen, and a clock a day ahead is wrong.
+const maxAhead = 24 * time.Hour
 
 // channelOf is the floor channel of a task: its TaskChannel's unique name
 // (voice, chat, sms, email, video, or one of the workspace's own). For the
@@ -144,7 +155,7 @@ func channelOf(unique string, attrs map[string]any) string {
 	default:
 		ch = ""
 	}
-	return label(ch)
+	return source.Label(ch)
 }
 
 // jsonObject is s as a JSON object, or nil when it is not one: a task's
@@ -192,16 +203,4 @@ func first(xs ...string) string {
 		}
 	}
 	return ""
-}
-
-// label is a name, caller or reason cut to maxText bytes.
-func label(s string) string {
-	if len(s) <= maxText {
-		return s
-	}
-	n := maxText - len("…")
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
 }

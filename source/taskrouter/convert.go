@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/floorwatch/floorwatch/feed"
 	"github.com/floorwatch/floorwatch/source"
@@ -32,6 +33,8 @@ const (
 	skipBefore    = "task began before the bridge"
 	skipEnded     = "after its task ended"
 	skipNoQueue   = "task never entered a queue (select task-queue.entered)"
+	skipNoOffer   = "task ended before entering a queue"
+	skipOutbound  = "outbound task"
 	skipNotInCall = "task not in conversation"
 )
 
@@ -71,6 +74,7 @@ type task struct {
 	state           taskState
 	queue, queueSid string // the floor's queue id, and the queue's sid
 	channel, caller string
+	outbound        bool // an agent's outbound call: work, but no offer
 	agent           *worker
 	res             string // the reservation in conversation
 	// xfer is a transfer the agent began (COLD or WARM), not yet taken by
@@ -128,7 +132,7 @@ func (c *Converter) Tally() source.Tally {
 		t.Notes = append(t.Notes, fmt.Sprintf("%d callbacks came later than the reorder window behind newer ones: each was placed at the time of the event before it", c.late))
 	}
 	if c.stale > 0 {
-		t.Notes = append(t.Notes, fmt.Sprintf("%d tasks had no event for %v and were closed (waiting: withdrawn; in conversation: ended); select every event type the docs name", c.stale, staleAfter))
+		t.Notes = append(t.Notes, fmt.Sprintf("%d tasks had no event for %.0f hours and were closed (waiting: withdrawn; in conversation: ended); select every event type the docs name", c.stale, staleAfter.Hours()))
 	}
 	return t
 }
@@ -252,6 +256,7 @@ func (c *Converter) task(cb *callback, at time.Time) (*task, error) {
 	if t.caller == "" {
 		t.caller = cb.caller
 	}
+	t.outbound = t.outbound || cb.outbound
 	return t, nil
 }
 
@@ -294,6 +299,10 @@ func (c *Converter) entered(cb *callback, at time.Time) error {
 	q := c.queueID(cb.queueSid, cb.queueName)
 	switch t.state {
 	case pending:
+		if t.outbound {
+			c.tally.Skip(skipOutbound)
+			break
+		}
 		c.offer(t, q, cb.queueSid, at)
 	case waiting:
 		if t.queueSid != cb.queueSid {
@@ -305,7 +314,7 @@ func (c *Converter) entered(cb *callback, at time.Time) error {
 			c.tally.Skip(cb.typ + " in conversation")
 			break
 		}
-		c.transfer(t, q, cb.queueSid, at)
+		c.transfer(t, queueRef{q, cb.queueSid}, at)
 	}
 	return nil
 }
@@ -323,10 +332,23 @@ func (c *Converter) abandon(t *task, at time.Time, reason string) {
 	c.push(at, &feed.Event{Type: feed.TypeAbandoned, Call: t.sid, Queue: t.queue, Reason: reason})
 }
 
+// queueRef is a queue as the floor knows it and as TaskRouter does.
+type queueRef struct{ id, sid string }
+
+// target is the queue a transfer goes to: the queue of the target's
+// reservation (a worker transfer stays in the task's queue), or the
+// task's own when the event names none.
+func (c *Converter) target(t *task, cb *callback) queueRef {
+	if cb.queueSid == "" {
+		return queueRef{t.queue, t.queueSid}
+	}
+	return queueRef{c.queueID(cb.queueSid, cb.queueName), cb.queueSid}
+}
+
 // transfer: the agent's leg ends and the call waits again in queue q.
-func (c *Converter) transfer(t *task, q, qsid string, at time.Time) {
-	c.push(at, &feed.Event{Type: feed.TypeTransferred, Call: t.sid, Agent: t.agent.sid, Queue: q})
-	t.state, t.queue, t.queueSid, t.agent, t.res, t.xfer = waiting, q, qsid, nil, "", ""
+func (c *Converter) transfer(t *task, q queueRef, at time.Time) {
+	c.push(at, &feed.Event{Type: feed.TypeTransferred, Call: t.sid, Agent: t.agent.sid, Queue: q.id})
+	t.state, t.queue, t.queueSid, t.agent, t.res, t.xfer = waiting, q.id, q.sid, nil, "", ""
 }
 
 // reservation: the reservation.* events. The worker's state follows the
@@ -341,20 +363,23 @@ func (c *Converter) reservation(cb *callback, w *worker, at time.Time) error {
 		c.res[cb.reservation] = r
 	}
 	r.last = at
-	if q := c.queueID(cb.queueSid, cb.queueName); q != "" && !w.skills[q] && len(w.skills) < maxSkills {
+	t := c.live(cb, at)
+	if q := c.queueID(cb.queueSid, cb.queueName); q != "" && !w.skills[q] && len(w.skills) < maxSkills && (t == nil || !t.outbound) {
 		// TaskRouter has no membership: the queues a worker is offered
 		// tasks from are their skills.
 		w.skills[q] = true
 	}
-	t := c.live(cb, at)
 	if t != nil && t.state == pending {
-		c.tally.Skip(skipNoQueue)
+		// The worker's state follows the reservation all the same.
+		if !t.outbound {
+			c.tally.Skip(skipNoQueue)
+		}
 		t = nil
 	}
 	switch cb.typ {
 	case "reservation.created":
 		if t != nil && t.state == talking && t.xfer == "COLD" {
-			c.transfer(t, c.queueID(cb.queueSid, cb.queueName), cb.queueSid, at)
+			c.transfer(t, c.target(t, cb), at)
 		}
 	case "reservation.accepted":
 		c.setRes(cb.reservation, r, accepted)
@@ -363,11 +388,7 @@ func (c *Converter) reservation(cb *callback, w *worker, at time.Time) error {
 		case t.state == talking && t.agent != w:
 			// Someone else takes a call in conversation: a transfer (a
 			// warm one, or one whose initiation was not sent).
-			q, qsid := t.queue, t.queueSid
-			if cb.queueSid != "" {
-				q, qsid = c.queueID(cb.queueSid, cb.queueName), cb.queueSid
-			}
-			c.transfer(t, q, qsid, at)
+			c.transfer(t, c.target(t, cb), at)
 			c.answer(t, w, cb.reservation, at)
 		case t.state == waiting:
 			c.answer(t, w, cb.reservation, at)
@@ -434,6 +455,10 @@ func (c *Converter) end(t *task, at time.Time) {
 // up now, one in wrap-up wraps up.
 func (c *Converter) close(t *task, at time.Time, typ, reason string) {
 	switch t.state {
+	case pending:
+		if !t.outbound {
+			c.tally.Skip(skipNoOffer)
+		}
 	case waiting:
 		c.abandon(t, at, c.abandonReason(typ, reason))
 	case talking:
@@ -459,14 +484,17 @@ func (c *Converter) abandonReason(typ, reason string) string {
 	if typ != "task.canceled" && typ != "task.completed" {
 		return feed.ReasonWithdraw // deleted, or closed for want of its end
 	}
-	r := strings.ToLower(reason)
+	// Whole words only, so that "settled" is not a TTL.
+	r := " " + strings.Join(strings.FieldsFunc(strings.ToLower(reason), func(c rune) bool {
+		return !unicode.IsLetter(c) && !unicode.IsDigit(c)
+	}), " ") + " "
 	has := func(words ...string) bool {
-		return slices.ContainsFunc(words, func(w string) bool { return strings.Contains(r, w) })
+		return slices.ContainsFunc(words, func(w string) bool { return strings.Contains(r, " "+w+" ") })
 	}
 	switch {
-	case r == "":
+	case r == "  ":
 		return feed.ReasonWithdraw
-	case has("hangup", "hung up", "hang up", "caller", "abandon", "disconnect"):
+	case has("hangup", "hung up", "hang up", "caller", "abandon", "abandoned", "disconnect", "disconnected"):
 		return feed.ReasonCaller
 	case has("ttl", "timeout", "timed out", "expired"):
 		return feed.ReasonTimeout

@@ -95,6 +95,8 @@ func TestAbandonReasons(t *testing.T) {
 		"":                       feed.ReasonWithdraw,
 		"redirected":             feed.ReasonWithdraw,
 		"Canceled by supervisor": feed.ReasonWithdraw,
+		"Settled elsewhere":      feed.ReasonWithdraw, // not a TTL
+		"Caller-Abandoned":       feed.ReasonCaller,
 	} {
 		if got := c.abandonReason("task.canceled", reason); got != want {
 			t.Errorf("%q: %s, want %s", reason, got, want)
@@ -103,8 +105,7 @@ func TestAbandonReasons(t *testing.T) {
 	if got := c.abandonReason("task.deleted", "hangup"); got != feed.ReasonWithdraw {
 		t.Errorf("a deleted task: %s, want withdrawn", got)
 	}
-	if note := strings.Join(c.Tally().Notes, "\n"); !strings.Contains(note, "redirected, Canceled by supervisor") &&
-		!strings.Contains(note, "Canceled by supervisor, redirected") {
+	if note := strings.Join(c.Tally().Notes, "\n"); !strings.Contains(note, "redirected") || !strings.Contains(note, "Canceled by supervisor") {
 		t.Errorf("notes %q: want the reasons read as withdrawn", note)
 	}
 }
@@ -292,4 +293,57 @@ func TestTasksBeforeTheBridge(t *testing.T) {
 	if want := []string{"on_call", "wrap_up", "available"}; !slices.Equal(states, want) {
 		t.Errorf("Ana's states %v, want %v", states, want)
 	}
+}
+
+// An agent's outbound call (Flex makes a task of it, routed through a
+// queue and accepted at once) is work for the agent but no offer; a task
+// that ends before entering any queue is no call.
+func TestTasksThatAreNotCalls(t *testing.T) {
+	out := taskF("WT15", "Support", "voice", "+15551230015")
+	out.Set("TaskAttributes", `{"direction":"outbound","type":"outbound","from":"+15550000000","outbound_to":"+15551230015"}`)
+	ana := workerF("WK01", "Available")
+	r := convert(t, DefaultActivities(),
+		ev(0, "worker.activity.update", ana),
+		ev(10, "task.created", out),
+		ev(10.1, "task-queue.entered", out),
+		ev(10.2, "reservation.created", out, ana, resF("WR15")),
+		ev(10.3, "reservation.accepted", out, ana, resF("WR15")),
+		ev(70, "reservation.wrapup", out, ana, resF("WR15")),
+		ev(80, "reservation.completed", out, ana, resF("WR15")),
+		ev(80, "task.completed", out),
+		ev(90, "task.created", taskF("WT16", "", "chat", "")),
+		ev(91, "task.canceled", taskF("WT16", "", "chat", ""), kv("TaskCanceledReason", "No eligible workers")),
+	)
+	if got := types(r.events); len(got) != 0 {
+		t.Errorf("call events %v, want none", got)
+	}
+	if len(r.report.Queues) != 0 {
+		t.Errorf("queues %v, want none", r.report.Queues)
+	}
+	var states []string
+	for _, e := range r.events {
+		states = append(states, e.State)
+	}
+	if want := []string{"available", "on_call", "wrap_up", "available"}; !slices.Equal(states, want) {
+		t.Errorf("Ana's states %v, want %v", states, want)
+	}
+	if r.tally.Skipped[skipOutbound] != 1 || r.tally.Skipped[skipNoOffer] != 1 || r.tally.Skipped[skipNoQueue] != 0 {
+		t.Errorf("skipped %v", r.tally.Skipped)
+	}
+}
+
+// A cold transfer whose target's reservation names no queue stays in the
+// task's queue.
+func TestColdTransferWithoutQueue(t *testing.T) {
+	task := taskF("WT17", "Support", "voice", "")
+	bare := kv("TaskSid", "WT17")
+	r := convert(t, DefaultActivities(),
+		ev(0, "task-queue.entered", task),
+		ev(1, "reservation.accepted", task, workerF("WK01", "Available"), resF("WR17")),
+		ev(20, "task.transfer-initiated", task, kv("TransferMode", "COLD")),
+		ev(21, "reservation.created", bare, workerF("WK02", "Available"), resF("WR18")),  // transferred at +21
+		ev(25, "reservation.accepted", bare, workerF("WK02", "Available"), resF("WR18")), // answered: wait 4 s
+		ev(85, "task.completed", bare),                                                   // AHT 60 s
+	)
+	checkCalls(t, "Support", r.queue(t, "Support").Metrics, calls{offered: 2, answered: 2, within: 2, sl: 1, asa: 2.5, aht: 60})
 }

@@ -46,7 +46,7 @@ func FuzzCallbacks(f *testing.F) {
 			if err != nil {
 				continue
 			}
-			cb, err := parseCallback(p)
+			cb, err := parseCallback(p, time.Now())
 			if err != nil {
 				continue
 			}

@@ -94,7 +94,7 @@ func convert(t *testing.T, acts *Activities, cbs ...tr) *result {
 	r := &result{}
 	c := NewConverter(acts, func(ev *feed.Event) { r.events = append(r.events, ev) })
 	for _, e := range cbs {
-		cb, err := parseCallback(e.form)
+		cb, err := parseCallback(e.form, time.Now())
 		if err != nil {
 			t.Fatalf("+%v %s: %v", e.at, e.typ, err)
 		}

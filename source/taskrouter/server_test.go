@@ -321,3 +321,20 @@ func TestOpen(t *testing.T) {
 		}
 	}
 }
+
+// The set of event Sids seen is bounded: past its limit the oldest are
+// forgotten first.
+func TestSeenSetBounded(t *testing.T) {
+	s := newKeySet(3)
+	for _, k := range []string{"a", "b", "c", "a", "d", "e"} {
+		s.add(k)
+	}
+	for k, want := range map[string]bool{"a": false, "b": false, "c": true, "d": true, "e": true} {
+		if s.has(k) != want {
+			t.Errorf("has(%s) = %v, want %v", k, !want, want)
+		}
+	}
+	if len(s.keys) != 3 || len(s.ring) != 3 {
+		t.Errorf("holds %d keys in a ring of %d, want 3", len(s.keys), len(s.ring))
+	}
+}

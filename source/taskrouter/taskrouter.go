@@ -42,6 +42,7 @@ import (
 func init() {
 	source.Register(source.Kind{
 		Scheme: "taskrouter",
+		Live:   true,
 		Usage:  "taskrouter://ADDR/PATH",
 		Help:   "Twilio TaskRouter event callbacks received on ADDR at PATH, each signature checked (--auth-token-file, --public-url, --activities)",
 		Open:   Open,
@@ -323,7 +324,7 @@ func (s *trSource) accept(r *http.Request, body io.Reader) (int, *callback, stri
 	if !validSignature(s.tokens, signed, params, sig) {
 		return http.StatusForbidden, nil, "X-Twilio-Signature does not match"
 	}
-	cb, err := parseCallback(params)
+	cb, err := parseCallback(params, s.now())
 	if err != nil {
 		return http.StatusBadRequest, nil, err.Error()
 	}
