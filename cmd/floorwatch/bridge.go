@@ -33,7 +33,7 @@ func runBridge(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error 
 	record := fs.String("record", "", "write every event to `FILE` (- for standard output)")
 	goalsPath := fs.String("goals", "", "goals `FILE`: queue goals, names and wrap-up times the source does not carry")
 	mapFile := fs.String("map", "", "csv: the column mapping `FILE` (YAML)")
-	agentsFile := fs.String("agents", "", "queue-log: `FILE` joining a system's names for one agent (interface, member name) to one id and name")
+	agentsFile := fs.String("agents", "", "queue-log and ami: `FILE` joining a system's names for one agent (interface, member name) to one id and name")
 	follow := fs.Bool("follow", false, "keep reading the file as it grows, across rotation, until interrupted")
 	activities := fs.String("activities", "", "taskrouter: `FILE` (YAML) mapping TaskRouter activities to agent states")
 	authTokenFile := fs.String("auth-token-file", "", "taskrouter: `FILE` holding the account's auth token (or FLOORWATCH_TWILIO_TOKEN)")

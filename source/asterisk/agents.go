@@ -1,3 +1,6 @@
+// Package asterisk is what the Asterisk sources (source/queuelog,
+// source/ami) share: the --agents file and the roster that joins the names
+// one agent goes by, and a schedule of things due at a time.
 package asterisk
 
 import (
@@ -9,7 +12,9 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/floorwatch/floorwatch/floor"
 	"github.com/floorwatch/floorwatch/safetext"
+	"github.com/floorwatch/floorwatch/source"
 )
 
 // Agents is the --agents file: the names one agent goes by in Asterisk
@@ -75,9 +80,9 @@ func ParseAgents(b []byte) (*Agents, error) {
 		if clean == "" {
 			return nil, fmt.Errorf("agents: an agent id is empty")
 		}
-		entry := agentEntry{id: clean, name: Label(safetext.Clean(strings.TrimSpace(e.Name)))}
-		if len(clean) > MaxText {
-			return nil, fmt.Errorf("agents: an id is %d bytes long; at most %d", len(clean), MaxText)
+		entry := agentEntry{id: clean, name: source.Label(safetext.Clean(strings.TrimSpace(e.Name)))}
+		if len(clean) > floor.MaxText {
+			return nil, fmt.Errorf("agents: an id is %d bytes long; at most %d", len(clean), floor.MaxText)
 		}
 		for _, n := range append([]string{id}, e.Aka...) {
 			n = safetext.Clean(strings.TrimSpace(n))

@@ -477,7 +477,7 @@ func (c *Converter) enter(r *record) error {
 		}
 		cl.offered = cl.at(r.ts)
 		c.push(cl.offered, &feed.Event{Type: feed.TypeOffered, Call: cl.id, Queue: q,
-			Channel: feed.ChannelVoice, Caller: asterisk.Label(r.datum(1))})
+			Channel: feed.ChannelVoice, Caller: source.Label(r.datum(1))})
 	case cl.state == transferring:
 		c.requeue(cl, q, r.ts)
 	case cl.state == talking:
@@ -695,7 +695,7 @@ func (c *Converter) transfer(r *record, exten, to string, holdIdx, talkIdx int) 
 	if to == "" {
 		to = "unknown destination"
 	}
-	cl.state, cl.to, cl.xferAt = transferring, asterisk.Label(to), end
+	cl.state, cl.to, cl.xferAt = transferring, source.Label(to), end
 	c.held[cl.id] = cl
 	window := transferWindow
 	k := strings.ToLower(exten)
@@ -763,7 +763,7 @@ func (c *Converter) pause(r *record) error {
 	if err != nil {
 		return err
 	}
-	reason := asterisk.Label(r.datum(0))
+	reason := source.Label(r.datum(0))
 	switch {
 	case on && all && len(a.skills) == 0:
 		a.paused["*"] = reason

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/floorwatch/floorwatch/floor"
 	"github.com/floorwatch/floorwatch/safetext"
-	"github.com/floorwatch/floorwatch/source/asterisk"
 )
 
 // MaxLine is the longest line read. Asterisk builds each line in an 8 KiB
@@ -64,7 +64,7 @@ func field(s string) string {
 }
 
 // maxText is the longest id: the fold's own bound.
-const maxText = asterisk.MaxText
+const maxText = floor.MaxText
 
 // minEpoch is 1973: an earlier time is not a phone system's clock.
 const minEpoch = 1e8
