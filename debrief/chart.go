@@ -36,18 +36,23 @@ type line struct {
 }
 
 // mark is an action on the time axis: N is its number in the actions
-// table.
+// table; Y is where its number sits, stacked below the number of an
+// action at the same time.
 type mark struct {
-	X       float64
+	X, Y    float64
 	N       int
 	Refused bool
 }
+
+// markStack is how far apart the numbers of actions at one time stack.
+const markStack = 20
 
 // Chart sizes, in SVG user units (the page scales them to its width).
 const (
 	chartW       = 1000
 	chartH       = 240
-	smallChartH  = 170
+	smallChartW  = 500 // two side by side, their text as large as the big charts'
+	smallChartH  = 200
 	marginLeft   = 56
 	marginRight  = 16
 	marginTop    = 22
@@ -59,9 +64,9 @@ type series func(r *Row) *float64
 
 // newChart lays out a figure over the rows, with and without: a ratio on
 // a scale of 0 to 100 %, a count on a scale that fits the larger side.
-func newChart(title, note string, h int, rows []RowPair, value series, ratio bool, goal *float64, moves []Action) *chart {
-	c := &chart{Title: title, Note: note, W: chartW, H: h,
-		X0: marginLeft, Y0: marginTop, X1: chartW - marginRight, Y1: float64(h - marginBottom)}
+func newChart(title, note string, w, h int, rows []RowPair, value series, ratio bool, goal *float64, moves []Action) *chart {
+	c := &chart{Title: title, Note: note, W: w, H: h,
+		X0: marginLeft, Y0: marginTop, X1: float64(w - marginRight), Y1: float64(h - marginBottom)}
 	if len(rows) == 0 {
 		return c
 	}
@@ -125,9 +130,16 @@ func newChart(title, note string, h int, rows []RowPair, value series, ratio boo
 		c.Goal = &tick{Pos: y(*goal), Label: fmt.Sprintf("goal %.0f%%", 100**goal)}
 	}
 	for i, a := range moves {
-		if !a.At.Before(from) && !a.At.After(to) {
-			c.Marks = append(c.Marks, mark{X: x(a.At), N: i + 1, Refused: a.Result != "ok"})
+		if a.At.Before(from) || a.At.After(to) {
+			continue
 		}
+		m := mark{X: x(a.At), Y: c.Y0, N: i + 1, Refused: a.Result != "ok"}
+		for _, o := range c.Marks {
+			if math.Abs(o.X-m.X) < markStack {
+				m.Y = math.Max(m.Y, o.Y+markStack)
+			}
+		}
+		c.Marks = append(c.Marks, m)
 	}
 	return c
 }

@@ -200,7 +200,7 @@ func sameCallers(rec, shadow *day.Day, until time.Time) error {
 	case i < len(b):
 		what = "the scenario has more callers than the recording"
 	}
-	return fmt.Errorf("the recording's callers are not the scenario's (%s): was the drill recorded with another version of the scenario?", what)
+	return fmt.Errorf("the recording's callers are not the scenario's (%s): was the drill recorded with another version of the scenario, or another --duration?", what)
 }
 
 // describe writes a drill.action's command in words: "move a003 to

@@ -40,7 +40,9 @@ func drill(t testing.TB, name string, seed int64, d time.Duration, cmds ...timed
 	for sim.Step() {
 		for len(cmds) > 0 && !sim.Now().Before(sc.Start.Add(cmds[0].at)) {
 			c := cmds[0].c
-			c.By = "trainee"
+			if c.By == "" {
+				c.By = "trainee"
+			}
 			sim.Command(c)
 			cmds = cmds[1:]
 		}

@@ -49,13 +49,13 @@ func (db *Debrief) htmlView() *htmlView {
 	waiting := func(r *Row) *float64 { n := float64(r.WaitingMax); return &n }
 	hungUp := func(r *Row) *float64 { n := float64(r.HungUp()); return &n }
 	v.Charts = []*chart{
-		newChart("Service level, the floor", "each 15 minutes, calls answered or abandoned in it", chartH, db.Intervals, sl, true, &db.Targets.Floor, db.Moves),
-		newChart("Calls waiting", "the most waiting at once in each 15 minutes", chartH, db.Intervals, waiting, false, nil, db.Moves),
-		newChart("Callers who hung up", "in each 15 minutes, short abandons aside", chartH, db.Intervals, hungUp, false, nil, db.Moves),
+		newChart("Service level, the floor", "each 15 minutes, calls answered or abandoned in it", chartW, chartH, db.Intervals, sl, true, &db.Targets.Floor, db.Moves),
+		newChart("Calls waiting", "the most waiting at once in each 15 minutes", chartW, chartH, db.Intervals, waiting, false, nil, db.Moves),
+		newChart("Callers who hung up", "in each 15 minutes, short abandons aside", chartW, chartH, db.Intervals, hungUp, false, nil, db.Moves),
 	}
 	for _, q := range db.Queues {
 		target := db.Targets.Queues[q.Queue]
-		v.QueueCharts = append(v.QueueCharts, newChart("Service level, "+label(q.Queue, q.Name), "", smallChartH, q.Intervals, sl, true, &target, db.Moves))
+		v.QueueCharts = append(v.QueueCharts, newChart("Service level, "+label(q.Queue, q.Name), "", smallChartW, smallChartH, q.Intervals, sl, true, &target, db.Moves))
 		v.QueueRows = append(v.QueueRows, []string{label(q.Queue, q.Name),
 			floor.Pct(q.With.ServiceLevel), floor.Pct(q.Without.ServiceLevel), count(q.WithinGained()), count(q.HangupsAvoided()),
 			floor.Pct(q.With.AbandonRate), floor.Pct(q.Without.AbandonRate), floor.Secs(q.With.ASAS), floor.Secs(q.Without.ASAS)})
@@ -96,14 +96,14 @@ blockquote { margin: 0 0 18px; padding: 10px 16px; background: #f9fafb; border-l
 .badge { display: inline-block; padding: 2px 10px; border-radius: 12px; font-weight: 600; font-size: 14px; }
 .badge.met { background: #dcfce7; color: #166534; }
 .badge.missed { background: #fee2e2; color: #991b1b; }
-pre.formula { background: #f9fafb; border: 1px solid #e5e7eb; padding: 10px 14px; overflow-x: auto; font-size: 14px; }
+pre.formula { background: #f9fafb; border: 1px solid #e5e7eb; padding: 8px 12px; overflow-x: auto; font-size: 12.5px; margin: 12px 0 0; }
 ul.terms { margin: 6px 0; padding-left: 20px; }
 code { font-size: 13px; }
 table { border-collapse: collapse; margin: 6px 0; font-variant-numeric: tabular-nums; }
 th, td { padding: 4px 10px; border-bottom: 1px solid #e5e7eb; text-align: right; }
 th { background: #f9fafb; font-weight: 600; }
 td:first-child, th:first-child { text-align: left; }
-td.text { text-align: left; }
+th.text, td.text { text-align: left; }
 .legend { font-size: 13px; color: #4b5563; margin: 2px 0 8px; }
 .key { display: inline-block; width: 26px; height: 0; vertical-align: middle; margin: 0 4px 0 10px; }
 .key.with { border-top: 3px solid #1d4ed8; }
@@ -122,7 +122,7 @@ svg .without { fill: none; stroke: #9ca3af; stroke-width: 2; stroke-dasharray: 6
 svg .dot-with { fill: #1d4ed8; }
 svg .dot-without { fill: #9ca3af; }
 svg .goal { stroke: #15803d; stroke-width: 1.5; stroke-dasharray: 2 3; }
-svg text.goal { fill: #15803d; }
+svg text.goal { fill: #15803d; paint-order: stroke; stroke: #fff; stroke-width: 3px; }
 svg .mark { stroke: #d97706; stroke-width: 1.5; }
 svg .mark.refused { stroke: #d1d5db; }
 svg circle.mark { fill: #d97706; stroke: none; }
@@ -143,7 +143,7 @@ details summary { cursor: pointer; color: #1d4ed8; margin: 8px 0; }
 <div class="card">
 <div>Score</div>
 <div class="points">{{.Points}}</div>
-<div>callers better served than without your actions, net of overtime</div>
+<div>callers better served than without your actions, overtime charged; below zero, worse served</div>
 </div>
 {{with .Score.Goal}}<div class="card">
 <div><span class="badge {{$.MetClass}}">{{$.MetWord}}</span></div>
@@ -151,12 +151,8 @@ details summary { cursor: pointer; color: #1d4ed8; margin: 8px 0; }
 <p>{{$.Verdict}}</p>
 </div>{{end}}
 </div>
-
-<h2>How the score is counted</h2>
 <pre class="formula">{{range .FormulaLines}}{{.}}
 {{end}}</pre>
-<ul class="terms">{{range .TermNotes}}<li><code>{{index . 0}}</code>: {{index . 1}}</li>{{end}}</ul>
-<p>{{.ScoreNote}}</p>
 
 <h2>The floor, with your actions and without</h2>
 <table>
@@ -182,6 +178,10 @@ details summary { cursor: pointer; color: #1d4ed8; margin: 8px 0; }
 {{end}}</table>
 {{else}}<p>None: the drill ran as its shadow did, so the two sides are the same.</p>{{end}}
 
+<h2>How the score is counted</h2>
+<ul class="terms">{{range .TermNotes}}<li><code>{{index . 0}}</code>: {{index . 1}}</li>{{end}}</ul>
+<p>{{.ScoreNote}}</p>
+
 <h2>The floor by 15 minutes, in figures</h2>
 <details><summary>Show the table</summary>
 <table>
@@ -198,8 +198,8 @@ details summary { cursor: pointer; color: #1d4ed8; margin: 8px 0; }
 {{range .YTicks}}<line class="grid" x1="{{f1 $.X0}}" x2="{{f1 $.X1}}" y1="{{f1 .Pos}}" y2="{{f1 .Pos}}"/><text x="{{f1 $.X0}}" dx="-6" y="{{f1 .Pos}}" dy="4" text-anchor="end">{{.Label}}</text>
 {{end}}{{range .XTicks}}<line class="axis" x1="{{f1 .Pos}}" x2="{{f1 .Pos}}" y1="{{f1 $.Y1}}" y2="{{f1 (tick $.Y1)}}"/><text x="{{f1 .Pos}}" y="{{f1 $.Y1}}" dy="18" text-anchor="middle">{{.Label}}</text>
 {{end}}<line class="axis" x1="{{f1 .X0}}" x2="{{f1 .X1}}" y1="{{f1 .Y1}}" y2="{{f1 .Y1}}"/>
-{{with .Goal}}<line class="goal" x1="{{f1 $.X0}}" x2="{{f1 $.X1}}" y1="{{f1 .Pos}}" y2="{{f1 .Pos}}"/><text class="goal" x="{{f1 $.X1}}" y="{{f1 .Pos}}" dy="-4" text-anchor="end">{{.Label}}</text>
-{{end}}{{range .Marks}}<line class="mark{{if .Refused}} refused{{end}}" x1="{{f1 .X}}" x2="{{f1 .X}}" y1="{{f1 $.Y0}}" y2="{{f1 $.Y1}}"/><circle class="mark{{if .Refused}} refused{{end}}" cx="{{f1 .X}}" cy="{{f1 $.Y0}}" r="8"/><text class="marknum" x="{{f1 .X}}" y="{{f1 $.Y0}}" dy="4" text-anchor="middle">{{.N}}</text>
+{{with .Goal}}<line class="goal" x1="{{f1 $.X0}}" x2="{{f1 $.X1}}" y1="{{f1 .Pos}}" y2="{{f1 .Pos}}"/><text class="goal" x="{{f1 $.X1}}" dx="-4" y="{{f1 .Pos}}" dy="-5" text-anchor="end">{{.Label}}</text>
+{{end}}{{range .Marks}}<line class="mark{{if .Refused}} refused{{end}}" x1="{{f1 .X}}" x2="{{f1 .X}}" y1="{{f1 $.Y0}}" y2="{{f1 $.Y1}}"/><circle class="mark{{if .Refused}} refused{{end}}" cx="{{f1 .X}}" cy="{{f1 .Y}}" r="8"/><text class="marknum" x="{{f1 .X}}" y="{{f1 .Y}}" dy="4" text-anchor="middle">{{.N}}</text>
 {{end}}{{range .Lines}}{{$c := .Class}}{{range .Segments}}<polyline class="{{$c}}" points="{{.}}"/>
 {{end}}{{range .Dots}}<circle class="dot-{{$c}}" cx="{{f1 (index . 0)}}" cy="{{f1 (index . 1)}}" r="2.5"/>{{end}}
 {{end}}</svg>
