@@ -299,8 +299,6 @@ func (f *Fit) derivedStaffing() error {
 	return nil
 }
 
-func sameShift(a, b *Shift) bool { return a == nil && b == nil || a != nil && b != nil && *a == *b }
-
 // slotStaffing is, for each of the queue's rate slots, the agents needed:
 // the number under which Erlang A (the slot's arrival rate, the queue's
 // handle time and patience) makes the slot's outcomes most likely, each
