@@ -54,8 +54,12 @@ const (
 	// never reads never answers and is cut off this long after connecting.
 	serverPongWait   = 10 * time.Second
 	serverPingPeriod = serverPongWait / 2
-	// Clients send nothing but control frames; anything larger is abuse.
+	// Clients send control frames and, to a drill, commands of a few
+	// hundred bytes (commands.go); anything larger is abuse.
 	serverReadLimit = 4096
+	// connBufferSize is each connection's read buffer and the pooled write
+	// buffer a frame's first bytes are copied into: a control frame fits.
+	connBufferSize = 512
 	// maxFrame bounds a frame the server builds from history or from what is
 	// queued, so a client never needs a huge read buffer to catch up.
 	maxFrame = 256 << 10
@@ -101,6 +105,11 @@ type ServerOptions struct {
 	// Now is the feed's clock for the ts of hello and heartbeat lines; a
 	// simulator passes its simulated clock. Default: the wall clock.
 	Now func() time.Time
+	// OnCommand makes the feed a drill's: it gets every text frame a
+	// client sends (a drill.command) and who sent it (commands.go), from
+	// that client's reader, so it must not block long. Without it a client
+	// that sends a frame is closed with CloseNotADrill.
+	OnCommand func(frame []byte, by string)
 }
 
 // Server is a WebSocket feed server: it assigns seq to published events,
@@ -113,6 +122,8 @@ type Server struct {
 	upgrader websocket.Upgrader
 
 	mu      sync.Mutex
+	enc     Encoder
+	line    []byte // the line being published, before it is copied to its block
 	seq     int64
 	lastTS  time.Time
 	ring    []entry // circular, oldest at head
@@ -199,8 +210,14 @@ func NewServer(opt ServerOptions) *Server {
 		upgrader: websocket.Upgrader{
 			// ServeHTTP has checked the origin, with a clearer answer.
 			CheckOrigin: func(*http.Request) bool { return true },
-			// Idle connections hold no write buffer of their own.
+			// Idle connections hold no write buffer of their own, and a
+			// write copies little into one: the frame, a slice of a shared
+			// block, goes to the socket as it is. Clients send only control
+			// frames, which fit a small read buffer (gorilla would otherwise
+			// keep the 4 KiB one the HTTP server read the upgrade with).
 			WriteBufferPool: new(sync.Pool),
+			WriteBufferSize: connBufferSize,
+			ReadBufferSize:  connBufferSize,
 		},
 	}
 }
@@ -240,16 +257,17 @@ func (s *Server) Publish(evs ...*Event) int64 {
 	for _, ev := range evs {
 		s.seq++
 		ev.Seq = s.seq
-		line := Encode(ev)
-		s.opt.Tracker.Track(line)
-		if b := s.tail(len(line) + 1); b != cur {
+		s.line = append(s.enc.Append(s.line[:0], ev), '\n')
+		if b := s.tail(len(s.line)); b != cur {
 			out = s.cut(out, cur, from)
 			cur, from = b, len(b.data)
 		}
 		at := len(cur.data)
-		cur.data = append(append(cur.data, line...), '\n')
+		cur.data = append(cur.data, s.line...)
 		cur.start = append(cur.start, int32(at))
-		s.remember(entry{seq: s.seq, ts: ev.TS, line: cur.data[at:len(cur.data):len(cur.data)]})
+		line := cur.data[at:len(cur.data):len(cur.data)]
+		s.opt.Tracker.Track(line[:len(line)-1])
+		s.remember(entry{seq: s.seq, ts: ev.TS, line: line})
 		if ev.TS.After(s.lastTS) {
 			s.lastTS = ev.TS
 		}
@@ -640,7 +658,11 @@ func (c *client) readLoop() {
 		return c.ws.SetReadDeadline(time.Now().Add(serverPongWait))
 	})
 	for {
-		if _, _, err := c.ws.NextReader(); err != nil {
+		typ, r, err := c.ws.NextReader()
+		if err == nil && typ == websocket.TextMessage {
+			err = c.command(r)
+		}
+		if err != nil {
 			c.cutOff(err)
 			return
 		}

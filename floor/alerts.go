@@ -308,10 +308,21 @@ func (f *Floor) judge(at time.Time) {
 	arrSpan := min(arrivalSpan, at.Sub(f.first))
 	arrFrom := end - int64(arrSpan/time.Minute)
 
-	oldest := map[*queue]time.Time{}
+	// Each queue's waiting call furthest past its goal: the longest wait
+	// for its threshold (a chat's or an email's own where the queue sets
+	// one), so that an email queue does not cry at a voice call's wait.
+	type overdue struct{ wait, threshold float64 }
+	worst := map[*queue]overdue{}
 	for _, c := range f.calls {
-		if c.state == waiting && (oldest[c.queue].IsZero() || c.offered.Before(oldest[c.queue])) {
-			oldest[c.queue] = c.offered
+		if c.state != waiting {
+			continue
+		}
+		g := f.goal(c.queue)
+		threshold, _ := g.Goal(c.channel)
+		o, seen := worst[c.queue]
+		// wait/threshold above o's, without dividing by a threshold of 0
+		if wait := waitSince(c.offered, at); !seen || wait*o.threshold > o.wait*threshold {
+			worst[c.queue] = overdue{wait, threshold}
 		}
 	}
 	staffed := map[string]int{}
@@ -346,8 +357,7 @@ func (f *Floor) judge(at time.Time) {
 	// The agents came in map order: the overruns are put in theirs.
 	slices.SortFunc(out, func(x, y breach) int { return cmp.Compare(x.subject, y.subject) })
 
-	var floorCounts queueCounts
-	var slNum, slDen, targetWeighted float64
+	var floorT tally
 	for _, id := range sortedKeys(f.queues) {
 		q := f.queues[id]
 		g := f.goal(q)
@@ -368,14 +378,14 @@ func (f *Floor) judge(at time.Time) {
 				offers += mc.offered
 			}
 		})
-		num, den := slParts(c, g.SLMode)
-		slNum, slDen, targetWeighted = slNum+num, slDen+den, targetWeighted+g.SLTarget*den
-		floorCounts.add(c)
-		out = rateBreaches(out, id, name, c, num, den, g.SLTarget, lim)
-		if o := oldest[q]; !o.IsZero() && lim.longWait > 0 {
-			if wait, limit := waitSince(o, at), g.SLThresholdS*lim.longWait; wait >= limit {
+		var qt tally
+		qt.add(c, g.SLMode)
+		floorT.add(c, g.SLMode)
+		out = rateBreaches(out, id, name, &qt, qt.target(g.SLTarget), lim)
+		if o, ok := worst[q]; ok && lim.longWait > 0 {
+			if limit := o.threshold * lim.longWait; o.wait >= limit {
 				out = append(out, breach{AlertLongWait, id, name,
-					fmt.Sprintf("oldest call waiting %s ≥ %s", Secs(&wait), Secs(&limit))})
+					fmt.Sprintf("oldest call waiting %s ≥ %s", Secs(&o.wait), Secs(&limit))})
 			}
 		}
 		if lim.understaffed && c.handled > 0 && arrSpan > 0 {
@@ -388,8 +398,8 @@ func (f *Floor) judge(at time.Time) {
 			out = occupancyBreach(out, id, name, t, lim)
 		}
 	}
-	if slDen > 0 {
-		out = rateBreaches(out, FloorSubject, "Floor", floorCounts, slNum, slDen, targetWeighted/slDen, r.floor)
+	if floorT.den > 0 {
+		out = rateBreaches(out, FloorSubject, "Floor", &floorT, floorT.target(0), r.floor)
 	}
 	if occupancy {
 		out = occupancyBreach(out, FloorSubject, "Floor", &floorTime, r.floor)
@@ -397,13 +407,14 @@ func (f *Floor) judge(at time.Time) {
 	f.alerts.observe(at, r.cooldown, out)
 }
 
-// rateBreaches adds the service level and abandon rate breaches of counts
-// c, whose service level is num/den.
-func rateBreaches(out []breach, subject, name string, c queueCounts, num, den, target float64, lim limits) []breach {
+// rateBreaches adds the service level and abandon rate breaches of t,
+// whose goal is target.
+func rateBreaches(out []breach, subject, name string, t *tally, target float64, lim limits) []breach {
+	c := &t.c
 	if c.answered+c.abandoned < lim.minCalls {
 		return out
 	}
-	if sl := ratio(num, den); sl != nil && *sl < target {
+	if sl := ratio(t.num, t.den); sl != nil && *sl < target {
 		out = append(out, breach{AlertServiceLevel, subject, name, fmt.Sprintf("SL %s < goal %.0f%%", Pct(sl), target*100)})
 	}
 	if ab := ratio(float64(c.abandoned-c.short), float64(c.offered-c.short)); ab != nil && *ab > lim.abandonRate {

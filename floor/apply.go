@@ -14,7 +14,29 @@ type queue struct {
 	cfg     feed.QueueConfig // as the feed says
 	all     queueCounts
 	today   queueCounts
-	minutes minuteRing
+	minutes countRing // a step a minute, for the sparklines and alerts
+	// quarters reach back maxIntervalDays a quarter-hour at a time, for
+	// intervals (intervals.go).
+	quarters countRing
+	// channels are the queue's counts by the calls' channel; the guard
+	// bounds how many channels there are.
+	channels map[string]*channelCounts
+}
+
+// channelCounts are a queue's counts of the calls of one channel.
+type channelCounts struct{ all, today queueCounts }
+
+// channel is the queue's counts of channel ch, made on first use.
+func (q *queue) channel(ch string) *channelCounts {
+	cc := q.channels[ch]
+	if cc == nil {
+		if q.channels == nil {
+			q.channels = map[string]*channelCounts{}
+		}
+		cc = &channelCounts{}
+		q.channels[ch] = cc
+	}
+	return cc
 }
 
 type agent struct {
@@ -85,8 +107,13 @@ func (f *Floor) goal(q *queue) feed.QueueConfig {
 	return f.opts.Goals.queueGoal(q.cfg)
 }
 
-// count records a fact in the all-time and today counters and the log.
-func (f *Floor) count(fc fact) {
+// count records a fact in the all-time and today counters, the minute and
+// interval counts and the log.
+func (f *Floor) count(fc fact) { f.countIn(fc, fc.at) }
+
+// countIn is count with the instant whose interval counts the fact: an AHT
+// sample counts in the interval in which its call was answered.
+func (f *Floor) countIn(fc fact, interval time.Time) {
 	var qa, qt *queueCounts
 	var aa, at *agentCounts
 	var spareQ queueCounts
@@ -101,7 +128,16 @@ func (f *Floor) count(fc fact) {
 	fc.addTo(qa, aa)
 	fc.addTo(qt, at)
 	if fc.q != nil {
-		fc.q.minutes.add(&fc, f.ringMinutes)
+		fc.q.minutes.add(fc.at.Unix()/60, &fc, f.ringMinutes)
+		if fc.ch != "" {
+			// A call's own fact: by channel, and in its interval.
+			cc := fc.q.channel(fc.ch)
+			fc.addTo(&cc.all, &spareA)
+			fc.addTo(&cc.today, &spareA)
+			if fc.q.quarters.add(quarterOf(interval), &fc, maxQuarters) {
+				f.intervalsLost = true
+			}
+		}
 	}
 	f.log.add(fc, f.now.Add(-f.opts.Horizon))
 }
@@ -146,7 +182,7 @@ func (f *Floor) apply(ev *feed.Event) error {
 		c := &call{id: ev.Call, queue: q, offered: ev.TS, channel: ev.Channel, caller: ev.Caller}
 		f.calls[ev.Call] = c
 		f.waiting++
-		f.count(fact{at: ev.TS, kind: factOffered, q: q})
+		f.count(fact{at: ev.TS, kind: factOffered, q: q, ch: c.channel})
 		f.recovery.offered(f.todayStart, c)
 	case feed.TypeAnswered, feed.TypeMissed, feed.TypeAbandoned:
 		c, err := f.waitingCall(ev)
@@ -186,7 +222,7 @@ func (f *Floor) apply(ev *feed.Event) error {
 		target := f.queue(ev.Queue)
 		c.queue, c.state, c.offered, c.answered, c.agent = target, waiting, ev.TS, time.Time{}, nil
 		f.waiting++
-		f.count(fact{at: ev.TS, kind: factOffered, q: target})
+		f.count(fact{at: ev.TS, kind: factOffered, q: target, ch: c.channel})
 	case feed.TypeWrapped:
 		c := f.wrapping[ev.Call]
 		if c == nil {
@@ -197,7 +233,8 @@ func (f *Floor) apply(ev *feed.Event) error {
 		}
 		f.advance(ev.TS)
 		delete(f.wrapping, c.id)
-		f.count(fact{at: ev.TS, kind: factWrapped, q: c.queue, a: c.agent, v: waitSince(c.answered, ev.TS)})
+		f.countIn(fact{at: ev.TS, kind: factWrapped, q: c.queue, a: c.agent, v: waitSince(c.answered, ev.TS), ch: c.channel},
+			c.answered)
 	case feed.TypeSurvey:
 		f.advance(ev.TS)
 		q, a := f.queue(ev.Queue), f.agent(ev.Agent)
@@ -233,12 +270,16 @@ func (f *Floor) waitingCall(ev *feed.Event) (*call, error) {
 	return c, nil
 }
 
-// settle applies an answer, miss or abandon to a waiting call.
+// settle applies an answer, miss or abandon to a waiting call. The call is
+// held to its channel's goal in the queue where the queue lists one (short
+// abandons keep the queue's short_abandon_s).
 func (f *Floor) settle(c *call, ev *feed.Event) {
 	g := f.goal(c.queue)
+	threshold, goal := g.Goal(c.channel)
+	target := billionths(goal)
 	wait := waitSince(c.offered, ev.TS)
 	var flags uint8
-	if wait <= g.SLThresholdS {
+	if wait <= threshold {
 		flags |= flagWithin
 	}
 	switch ev.Type {
@@ -246,7 +287,7 @@ func (f *Floor) settle(c *call, ev *feed.Event) {
 		a := f.agent(ev.Agent)
 		c.state, c.answered, c.agent = talking, ev.TS, a
 		f.waiting--
-		f.count(fact{at: ev.TS, kind: factAnswered, q: c.queue, a: a, v: wait, flags: flags})
+		f.count(fact{at: ev.TS, kind: factAnswered, q: c.queue, a: a, v: wait, flags: flags, target: target, ch: c.channel})
 		c.followState()
 	case feed.TypeMissed:
 		f.count(fact{at: ev.TS, kind: factMissed, a: f.agent(ev.Agent)})
@@ -262,7 +303,7 @@ func (f *Floor) settle(c *call, ev *feed.Event) {
 		}
 		delete(f.calls, c.id)
 		f.waiting--
-		f.count(fact{at: ev.TS, kind: factAbandoned, q: c.queue, v: wait, flags: flags, reason: reason})
+		f.count(fact{at: ev.TS, kind: factAbandoned, q: c.queue, v: wait, flags: flags, reason: reason, target: target, ch: c.channel})
 		c.followAbandon()
 		if f.listsAbandon(wait, short) {
 			f.recovery.add(f.todayStart, RecoveryItem{At: ev.TS, Kind: RecoveryAbandon, Call: c.id, Queue: c.queue.id,
@@ -373,12 +414,7 @@ func (f *Floor) Snapshot() feed.Snapshot {
 	for _, id := range sortedKeys(f.queues) {
 		s.Queues = append(s.Queues, f.queues[id].cfg)
 	}
-	onCall := map[*agent]string{}
-	for _, c := range f.calls {
-		if c.state == talking {
-			onCall[c.agent] = c.id
-		}
-	}
+	onCall := f.agentCalls()
 	for _, id := range sortedKeys(f.agents) {
 		a := f.agents[id]
 		since := a.since
@@ -386,7 +422,7 @@ func (f *Floor) Snapshot() feed.Snapshot {
 			since = f.now
 		}
 		s.Agents = append(s.Agents, feed.AgentSnap{Agent: a.id, Name: a.name, State: a.state, Since: since,
-			Queues: append([]string{}, a.skills...), Reason: a.reason, Call: onCall[a]})
+			Queues: append([]string{}, a.skills...), Reason: a.reason, Call: onCall[a].callID()})
 	}
 	for _, m := range []map[string]*call{f.calls, f.wrapping} {
 		for _, id := range sortedKeys(m) {
@@ -400,6 +436,30 @@ func (f *Floor) Snapshot() feed.Snapshot {
 		}
 	}
 	return s
+}
+
+// agentCalls is the call each agent in conversation is on. An agent may be
+// on several at once (chats): then the one answered first, and of those
+// the first by id, so that every view names the same.
+func (f *Floor) agentCalls() map[*agent]*call {
+	out := map[*agent]*call{}
+	for _, c := range f.calls {
+		if c.state != talking {
+			continue
+		}
+		if o := out[c.agent]; o == nil || c.answered.Before(o.answered) || c.answered.Equal(o.answered) && c.id < o.id {
+			out[c.agent] = c
+		}
+	}
+	return out
+}
+
+// callID is the call's id, "" for none.
+func (c *call) callID() string {
+	if c == nil {
+		return ""
+	}
+	return c.id
 }
 
 func contradiction(field, format string, args ...any) error {

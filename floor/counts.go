@@ -15,6 +15,11 @@ type queueCounts struct {
 	handleSum                     float64
 	handled                       int64 // wrapped calls with an AHT sample
 	surveys                       survey
+	// The service-level targets the answered, abandoned and short-abandoned
+	// calls were held to, summed in billionths (integers add up exactly, so
+	// calls all held to 0.8 have a mean of exactly 0.8): the goal of any
+	// span is their mean over the calls its service level counts (slParts).
+	targetAnswered, targetAbandoned, targetShort int64
 }
 
 // agentCounts are the counted figures of an agent over some span.
@@ -140,8 +145,14 @@ type fact struct {
 	q     *queue
 	a     *agent
 	v     float64 // wait or handle time, seconds
+	// target is the service-level target an answered or abandoned call was
+	// held to, in billionths: its channel's in that queue, or the queue's.
+	target int64
 	// reason is an abandon's (one shared copy of each: the guard keeps them)
 	reason string
+	// ch is the call's channel, on the facts of a call (offer, answer,
+	// abandon, wrap-up); one shared copy of each, like reason.
+	ch string
 	// survey scores, NaN when not asked
 	csat, nps, ces float64
 }
@@ -158,17 +169,20 @@ func (fc *fact) addTo(qc *queueCounts, ac *agentCounts) {
 	case factAnswered:
 		qc.answered++
 		qc.waitSum += fc.v
+		qc.targetAnswered += fc.target
 		if fc.flags&flagWithin != 0 {
 			qc.within++
 		}
 		ac.handled++
 	case factAbandoned:
 		qc.abandoned++
+		qc.targetAbandoned += fc.target
 		if fc.flags&flagWithin != 0 {
 			qc.abandonedIn++
 		}
 		if fc.flags&flagShort != 0 {
 			qc.short++
+			qc.targetShort += fc.target
 		}
 		if qc.byReason == nil {
 			qc.byReason = map[string]int64{}

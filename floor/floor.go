@@ -110,10 +110,13 @@ type Floor struct {
 	// is still to come, so that a catch-up is judged minute by minute as
 	// it happened rather than at the hello's final clock.
 	tick        time.Time
-	ringMinutes int // how far back, in minutes, each queue's minuteRing reaches
-	rules       alertRules
-	alerts      alertLog
-	newFloor    *NewFloor
+	ringMinutes int // how far back, in minutes, each queue's minute counts reach
+	// intervalsLost: calls older than the intervals reach were let go from
+	// them (they stay in every window's figures).
+	intervalsLost bool
+	rules         alertRules
+	alerts        alertLog
+	newFloor      *NewFloor
 }
 
 // New makes an empty Floor.
@@ -334,6 +337,9 @@ func (f *Floor) startDay() {
 	if !f.todayStart.IsZero() {
 		for _, q := range f.queues {
 			q.today = queueCounts{}
+			for _, cc := range q.channels {
+				cc.today = queueCounts{}
+			}
 		}
 		for _, a := range f.agents {
 			a.today = agentCounts{}

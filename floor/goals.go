@@ -3,9 +3,11 @@ package floor
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"sort"
+	"strconv"
 	"time"
 
 	_ "time/tzdata" // time zones for day.time_zone on machines without zoneinfo
@@ -42,13 +44,58 @@ type QueueGoal struct {
 	// Name is shown where the feed names the queue by id only (a phone
 	// system's queue_log knows queues by their dialplan name).
 	Name          string   `yaml:"name"`
-	SLThresholdS  *float64 `yaml:"sl_threshold_s"`
+	SLThresholdS  *Seconds `yaml:"sl_threshold_s"`
 	SLTarget      *float64 `yaml:"sl_target"`
-	ShortAbandonS *float64 `yaml:"short_abandon_s"`
+	ShortAbandonS *Seconds `yaml:"short_abandon_s"`
 	SLMode        string   `yaml:"sl_mode"`
 	// WrapS is the queue's wrap-up time in seconds, for sources that log no
 	// wrap-up end (Asterisk's wrapuptime in queues.conf). Unset: none.
 	WrapS *float64 `yaml:"wrap_s"`
+	// ChannelGoals hold the calls of a channel to a goal of their own in
+	// this queue (chat: {sl_threshold_s: 60s}, email: {sl_threshold_s:
+	// 4h}), over the feed's channel_goals.
+	ChannelGoals map[string]ChannelGoal `yaml:"channel_goals"`
+}
+
+// ChannelGoal overrides one channel's goal in a queue; an unset field keeps
+// the feed's goal for the channel, or else the queue's.
+type ChannelGoal struct {
+	SLThresholdS *Seconds `yaml:"sl_threshold_s"`
+	SLTarget     *float64 `yaml:"sl_target"`
+}
+
+// Seconds is a number of seconds in a goals file or a scenario, written as
+// a person reads it: 20, 60s, 4h, 1h30m, 1d.
+type Seconds float64
+
+// UnmarshalYAML reads a number of seconds, or a duration.
+func (s *Seconds) UnmarshalYAML(n *yaml.Node) error {
+	var v float64
+	if n.Kind == yaml.ScalarNode && n.Tag != "!!str" && n.Decode(&v) == nil {
+		*s = Seconds(v)
+		return nil
+	}
+	var text string
+	if n.Kind == yaml.ScalarNode && n.Decode(&text) == nil {
+		if v, err := ParseSeconds(text); err == nil {
+			*s = Seconds(v)
+			return nil
+		}
+	}
+	return fmt.Errorf("line %d: %q is not a time; write seconds (20) or a duration (60s, 4h, 1h30m)", n.Line, n.Value)
+}
+
+// ParseSeconds reads seconds as Seconds does: a number, a Go duration, or
+// whole days (1d).
+func ParseSeconds(s string) (float64, error) {
+	if v, err := strconv.ParseFloat(s, 64); err == nil {
+		return v, nil
+	}
+	if d, err := time.ParseDuration(s); err == nil {
+		return d.Seconds(), nil
+	}
+	d, err := ParseSpan(s)
+	return d.Seconds(), err
 }
 
 // AgentGoals are targets for an agent; unset ones are not checked.
@@ -132,14 +179,26 @@ func ParseGoals(b []byte) (*Goals, error) {
 	for _, id := range sortedKeys(g.Queues) {
 		q := g.Queues[id]
 		where := "queues." + id
-		if err := inRange(where+".sl_threshold_s", q.SLThresholdS, 0, math.Inf(1)); err != nil {
+		if err := inRange(where+".sl_threshold_s", (*float64)(q.SLThresholdS), 0, math.Inf(1)); err != nil {
 			return nil, err
 		}
 		if err := inRange(where+".sl_target", q.SLTarget, 0, 1); err != nil {
 			return nil, err
 		}
-		if err := inRange(where+".short_abandon_s", q.ShortAbandonS, 0, math.Inf(1)); err != nil {
+		if err := inRange(where+".short_abandon_s", (*float64)(q.ShortAbandonS), 0, math.Inf(1)); err != nil {
 			return nil, err
+		}
+		for _, ch := range sortedKeys(q.ChannelGoals) {
+			cg, at := q.ChannelGoals[ch], where+".channel_goals."+ch
+			if ch == "" {
+				return nil, fmt.Errorf("goals: %s.channel_goals: a channel's name is empty", where)
+			}
+			if err := inRange(at+".sl_threshold_s", (*float64)(cg.SLThresholdS), 0, math.Inf(1)); err != nil {
+				return nil, err
+			}
+			if err := inRange(at+".sl_target", cg.SLTarget, 0, 1); err != nil {
+				return nil, err
+			}
 		}
 		if err := inRange(where+".wrap_s", q.WrapS, 0, 86400); err != nil {
 			return nil, err
@@ -185,6 +244,14 @@ func (g *Goals) clean() {
 		qs := make(map[string]QueueGoal, len(g.Queues))
 		for id, q := range g.Queues {
 			q.Name = safetext.Clean(q.Name)
+			if len(q.ChannelGoals) > 0 {
+				// Cleaned as the decoder cleans a feed's, so that they match.
+				cgs := make(map[string]ChannelGoal, len(q.ChannelGoals))
+				for ch, cg := range q.ChannelGoals {
+					cgs[safetext.Clean(ch)] = cg
+				}
+				q.ChannelGoals = cgs
+			}
 			qs[safetext.Clean(id)] = q
 		}
 		g.Queues = qs
@@ -225,19 +292,38 @@ func (g *Goals) queueGoal(c feed.QueueConfig) feed.QueueConfig {
 		return c
 	}
 	if o.SLThresholdS != nil {
-		c.SLThresholdS = *o.SLThresholdS
+		c.SLThresholdS = float64(*o.SLThresholdS)
 	}
 	if o.SLTarget != nil {
 		c.SLTarget = *o.SLTarget
 	}
 	if o.ShortAbandonS != nil {
-		c.ShortAbandonS = *o.ShortAbandonS
+		c.ShortAbandonS = float64(*o.ShortAbandonS)
 	}
 	if o.SLMode != "" {
 		c.SLMode = o.SLMode
 	}
 	if c.Name == "" {
 		c.Name = o.Name
+	}
+	if len(o.ChannelGoals) > 0 {
+		// A copy: the feed's config is the queue's own.
+		goals := make(map[string]feed.ChannelGoal, len(c.ChannelGoals)+len(o.ChannelGoals))
+		maps.Copy(goals, c.ChannelGoals)
+		for ch, og := range o.ChannelGoals {
+			g, ok := goals[ch]
+			if !ok {
+				g = feed.ChannelGoal{SLThresholdS: c.SLThresholdS, SLTarget: c.SLTarget}
+			}
+			if og.SLThresholdS != nil {
+				g.SLThresholdS = float64(*og.SLThresholdS)
+			}
+			if og.SLTarget != nil {
+				g.SLTarget = *og.SLTarget
+			}
+			goals[ch] = g
+		}
+		c.ChannelGoals = goals
 	}
 	return c
 }

@@ -430,8 +430,13 @@ func checkText(ev *feed.Event) *feed.LineError {
 	}
 	if d := ev.Drill; d != nil {
 		for _, fl := range [...]struct{ name, v string }{{"id", d.ID}, {"by", d.By}, {"command", d.Command},
-			{"result", d.Result}, {"scenario", d.Scenario}} {
+			{"result", d.Result}, {"scenario", d.Scenario}, {"agent", d.Agent}, {"queue", d.Queue}, {"to", d.To}, {"for", d.For}} {
 			if err := textErr(fl.name, fl.v); err != nil {
+				return err
+			}
+		}
+		for _, q := range d.Queues {
+			if err := textErr("queues", q); err != nil {
 				return err
 			}
 		}

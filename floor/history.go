@@ -63,61 +63,63 @@ func (h *waitHistory) slot(m int64) *waitSlot {
 	return &h.slots[(m%n+n)%n]
 }
 
-// minuteRing keeps a queue's counts a minute at a time on the floor clock,
-// so that a span ending at any minute boundary of the last hours (the
-// sparklines' points, the alerts' windows) is a sum of a few minutes rather
-// than a pass over the fact log. It holds only minutes that counted
-// something, within size minutes of the newest: a queue with one call
-// holds one.
-type minuteRing struct {
-	slots []minuteSlot // oldest first
+// countRing keeps a queue's counts a step at a time on the floor clock: a
+// minute, so that a span ending at any minute boundary of the last hours
+// (the sparklines' points, the alerts' windows) is a sum of a few minutes
+// rather than a pass over the fact log; a quarter-hour, for intervals
+// (intervals.go). It holds only steps that counted something, within size
+// steps of the newest: a queue with one call holds one.
+type countRing struct {
+	slots []countSlot // oldest first
 }
 
-type minuteSlot struct {
-	minute int64 // minutes since the epoch
-	c      queueCounts
+type countSlot struct {
+	key int64 // steps since the epoch
+	c   queueCounts
 }
 
-// add counts fc in its minute; a fact older than the ring reaches is in
-// the day's counters only.
-func (r *minuteRing) add(fc *fact, size int) {
-	m := fc.at.Unix() / 60
+// add counts fc in step key; a fact older than the ring reaches is in the
+// day's counters only. It reports whether counts were let go: a step that
+// fell out of reach, or fc itself.
+func (r *countRing) add(key int64, fc *fact, size int) (lost bool) {
 	n := len(r.slots)
-	if n > 0 && m > r.slots[n-1].minute {
-		// A new minute: let go of those it takes out of reach.
+	if n > 0 && key > r.slots[n-1].key {
+		// A new step: let go of those it takes out of reach.
 		drop := 0
-		for drop < n && r.slots[drop].minute <= m-int64(size) {
+		for drop < n && r.slots[drop].key <= key-int64(size) {
 			drop++
 		}
-		// Resliced, not copied: append moves the live minutes when it
-		// next grows the array, so the ring stays within twice its size.
+		// Resliced, not copied: append moves the live steps when it next
+		// grows the array, so the ring stays within twice its size.
 		clear(r.slots[:drop])
 		r.slots = r.slots[drop:]
 		n -= drop
+		lost = drop > 0
 	}
-	i := n - 1 // facts come in time order: the newest minute first
-	if i < 0 || r.slots[i].minute != m {
-		i = r.find(m)
+	i := n - 1 // facts come in time order: the newest step first
+	if i < 0 || r.slots[i].key != key {
+		i = r.find(key)
 		switch {
-		case n > 0 && m <= r.slots[n-1].minute-int64(size):
-			return
-		case i == n || r.slots[i].minute != m:
-			r.slots = slices.Insert(r.slots, i, minuteSlot{minute: m})
+		case n > 0 && key <= r.slots[n-1].key-int64(size):
+			return true
+		case i == n || r.slots[i].key != key:
+			r.slots = slices.Insert(r.slots, i, countSlot{key: key})
 		}
 	}
 	var spare agentCounts
 	fc.addTo(&r.slots[i].c, &spare)
+	return lost
 }
 
-// find is the index of the first minute at or after m.
-func (r *minuteRing) find(m int64) int {
-	i, _ := slices.BinarySearchFunc(r.slots, m, func(s minuteSlot, m int64) int { return cmp.Compare(s.minute, m) })
+// find is the index of the first step at or after key.
+func (r *countRing) find(key int64) int {
+	i, _ := slices.BinarySearchFunc(r.slots, key, func(s countSlot, k int64) int { return cmp.Compare(s.key, k) })
 	return i
 }
 
-// each calls fn with every counted minute in [from, to), oldest first.
-func (r *minuteRing) each(from, to int64, fn func(m int64, c *queueCounts)) {
-	for i := r.find(from); i < len(r.slots) && r.slots[i].minute < to; i++ {
-		fn(r.slots[i].minute, &r.slots[i].c)
+// each calls fn with every counted step in [from, to), oldest first.
+func (r *countRing) each(from, to int64, fn func(key int64, c *queueCounts)) {
+	for i := r.find(from); i < len(r.slots) && r.slots[i].key < to; i++ {
+		fn(r.slots[i].key, &r.slots[i].c)
 	}
 }

@@ -12,11 +12,13 @@ import (
 	"github.com/floorwatch/floorwatch/feed"
 )
 
-// Window is the span a Report's counted figures cover. Figures of "now"
-// (waiting, agents by state, time in state) are the same in every window.
+// Window is the span a Report's counted figures cover, and whether they are
+// also cut into intervals. Figures of "now" (waiting, agents by state, time
+// in state) are the same in every window.
 type Window struct {
-	today bool
-	span  time.Duration
+	today     bool
+	span      time.Duration
+	intervals time.Duration
 }
 
 var (
@@ -31,6 +33,16 @@ func Rolling(d time.Duration) Window { return Window{span: d} }
 
 // Span is the rolling window's length, zero for All and Today.
 func (w Window) Span() time.Duration { return w.span }
+
+// WithIntervals is w with its calls also cut into intervals of size, one
+// ParseIntervals accepts (see Report.IntervalSize).
+func (w Window) WithIntervals(size time.Duration) Window {
+	w.intervals = size
+	return w
+}
+
+// Intervals is the size of w's intervals, zero when it has none.
+func (w Window) Intervals() time.Duration { return w.intervals }
 
 func (w Window) String() string {
 	switch {
@@ -73,35 +85,22 @@ const arrivalSpan = 30 * time.Minute
 
 // Report computes every figure for window w at the floor clock's now.
 func (f *Floor) Report(w Window) *Report {
-	r := &Report{Feed: f.stats, Now: Time{f.now}, Window: w.String()}
+	r := &Report{Feed: f.stats, Now: Time{f.now}, Window: w.String(), DayStart: f.todayStart, Zone: f.opts.Location}
 	now := f.now
 
-	qc, ac, at := f.counts(w)
+	qc, cc, ac, at := f.counts(w)
 	arrivals := f.arrivals(now)
 
-	// Live figures: calls waiting and agents by state.
-	type live struct {
-		waiting int
-		oldest  time.Time
-	}
-	liveQ := map[*queue]*live{}
-	onCall := map[*agent]string{}
+	// Live figures: calls waiting, by queue and by queue and channel.
+	liveQ := map[*queue]*waitingNow{}
+	liveC := map[chanKey]*waitingNow{}
 	for _, c := range f.calls {
-		switch c.state {
-		case waiting:
-			l := liveQ[c.queue]
-			if l == nil {
-				l = &live{}
-				liveQ[c.queue] = l
-			}
-			l.waiting++
-			if l.oldest.IsZero() || c.offered.Before(l.oldest) {
-				l.oldest = c.offered
-			}
-		case talking:
-			onCall[c.agent] = c.id
+		if c.state == waiting {
+			liveOf(liveQ, c.queue).add(c.offered)
+			liveOf(liveC, chanKey{c.queue, c.channel}).add(c.offered)
 		}
 	}
+	onCall := f.agentCalls()
 
 	// Agents first: queues sum their skilled agents.
 	agentIDs := sortedKeys(f.agents)
@@ -122,29 +121,26 @@ func (f *Floor) Report(w Window) *Report {
 			queueState[s].add(a.state)
 			queueTime[s].merge(t)
 		}
-		r.Agents = append(r.Agents, f.agentReport(a, ac[a], t, onCall[a]))
+		r.Agents = append(r.Agents, f.agentReport(a, ac[a], t, onCall[a].callID()))
 	}
 
 	r.Queues = make([]QueueReport, 0, len(f.queues))
-	var floorCounts queueCounts
-	var slNum, slDen, targetWeighted, targetPlain float64
+	var floorT tally
+	var floorLive waitingNow
+	var targetPlain float64
+	byChannel := map[string]*channelTally{}
 	for _, id := range sortedKeys(f.queues) {
 		q := f.queues[id]
 		g := f.goal(q)
-		c := qc[q]
-		qr := QueueReport{Queue: q.id, Name: q.cfg.Name, SLThresholdS: g.SLThresholdS,
-			ShortAbandonS: g.ShortAbandonS, SLMode: g.SLMode}
-		num, den := slParts(c, g.SLMode)
-		slNum += num
-		slDen += den
-		targetWeighted += g.SLTarget * den
+		var qt tally
+		qt.add(qc[q], g.SLMode)
+		floorT.add(qc[q], g.SLMode)
 		targetPlain += g.SLTarget
-		qr.Metrics = countsMetrics(c, num, den)
-		qr.SLTarget = g.SLTarget
-		if l := liveQ[q]; l != nil {
-			qr.Waiting = l.waiting
-			qr.LongestWaitS = ptr(waitSince(l.oldest, now))
-		}
+		qr := QueueReport{Queue: q.id, Name: q.cfg.Name, Metrics: qt.metrics(), SLThresholdS: g.SLThresholdS,
+			ShortAbandonS: g.ShortAbandonS, SLMode: g.SLMode}
+		qr.SLTarget = qt.target(g.SLTarget)
+		qr.Waiting, qr.LongestWaitS = liveQ[q].figures(now)
+		floorLive.merge(liveQ[q])
 		if st := queueState[q.id]; st != nil {
 			st.fill(&qr.Metrics)
 			qr.Occupancy = occupancy(*queueTime[q.id])
@@ -154,19 +150,14 @@ func (f *Floor) Report(w Window) *Report {
 			n := erlang.AgentsNeeded(qr.ArrivalsPerHour/3600, *qr.AHTS, g.SLThresholdS, g.SLTarget)
 			qr.AgentsNeeded = &n
 		}
-		floorCounts.add(c)
-		r.Floor.Waiting += qr.Waiting
-		if qr.LongestWaitS != nil && (r.Floor.LongestWaitS == nil || *qr.LongestWaitS > *r.Floor.LongestWaitS) {
-			r.Floor.LongestWaitS = ptr(*qr.LongestWaitS)
-		}
+		qr.Channels = queueChannels(q, g, cc, liveC, byChannel, now)
 		r.Queues = append(r.Queues, qr)
 	}
-	waiting, longest := r.Floor.Waiting, r.Floor.LongestWaitS
-	r.Floor = countsMetrics(floorCounts, slNum, slDen)
-	r.Floor.Waiting, r.Floor.LongestWaitS = waiting, longest
+	r.Floor = floorT.metrics()
+	r.Floor.Waiting, r.Floor.LongestWaitS = floorLive.figures(now)
 	switch {
-	case slDen > 0:
-		r.Floor.SLTarget = targetWeighted / slDen
+	case floorT.den > 0:
+		r.Floor.SLTarget = floorT.target(0)
 	case len(r.Queues) > 0:
 		r.Floor.SLTarget = targetPlain / float64(len(r.Queues))
 	default:
@@ -174,6 +165,10 @@ func (f *Floor) Report(w Window) *Report {
 	}
 	floorState.fill(&r.Floor)
 	r.Floor.Occupancy = occupancy(floorTime)
+	r.Channels = floorChannels(byChannel, now)
+	if validIntervals(w.intervals) {
+		f.fillIntervals(r, w)
+	}
 
 	r.Recovery, r.RecoveryDropped = f.recovery.list(f.todayStart)
 	r.History = f.history(w, qc, r.Floor.ServiceLevel)
@@ -190,9 +185,148 @@ func (f *Floor) Report(w Window) *Report {
 	return r
 }
 
-// counts gathers the counted figures of window w, per queue and agent.
-func (f *Floor) counts(w Window) (map[*queue]queueCounts, map[*agent]agentCounts, map[*agent]agentTime) {
+// tally adds up queues' counts. Its service level is the sum of their
+// numerators over the sum of their denominators, each queue by its own
+// sl_mode, and its goal the mean of the targets its calls were held to,
+// weighted the same way: never an average of percentages.
+type tally struct {
+	c        queueCounts
+	num, den float64
+	targets  int64 // billionths
+}
+
+func (t *tally) add(c queueCounts, mode string) {
+	t.c.add(c)
+	num, den, targets := slParts(c, mode)
+	t.num += num
+	t.den += den
+	t.targets += targets
+}
+
+// metrics are the tally's counted figures.
+func (t *tally) metrics() Metrics { return countsMetrics(t.c, t.num, t.den) }
+
+// target is the goal of the calls the service level counts, or fallback
+// when it counts none.
+func (t *tally) target(fallback float64) float64 {
+	if t.den > 0 {
+		return float64(t.targets) / t.den / 1e9
+	}
+	return fallback
+}
+
+// billionths is a target as the counts sum it.
+func billionths(target float64) int64 { return int64(math.Round(target * 1e9)) }
+
+// waitingNow is what waits now in a queue or of a channel.
+type waitingNow struct {
+	n      int
+	oldest time.Time
+}
+
+func liveOf[K comparable](m map[K]*waitingNow, k K) *waitingNow {
+	l := m[k]
+	if l == nil {
+		l = &waitingNow{}
+		m[k] = l
+	}
+	return l
+}
+
+func (l *waitingNow) add(offered time.Time) {
+	l.n++
+	if l.oldest.IsZero() || offered.Before(l.oldest) {
+		l.oldest = offered
+	}
+}
+
+func (l *waitingNow) merge(o *waitingNow) {
+	if o == nil || o.n == 0 {
+		return
+	}
+	if l.n == 0 || o.oldest.Before(l.oldest) {
+		l.oldest = o.oldest
+	}
+	l.n += o.n
+}
+
+// figures are the calls waiting and the longest wait at now (nil when none
+// waits).
+func (l *waitingNow) figures(now time.Time) (int, *float64) {
+	if l == nil || l.n == 0 {
+		return 0, nil
+	}
+	return l.n, ptr(waitSince(l.oldest, now))
+}
+
+// chanKey names a queue's calls of one channel.
+type chanKey struct {
+	q  *queue
+	ch string
+}
+
+// channelTally is one channel's figures over the queues.
+type channelTally struct {
+	tally
+	live waitingNow
+	// goals sums the channel's target in each queue that has its calls,
+	// for a plain mean where no call was judged.
+	goals  float64
+	queues int
+}
+
+// queueChannels are queue q's figures by channel, sorted: each channel it
+// has had a call of. They are added to the floor's channels on the way.
+func queueChannels(q *queue, g feed.QueueConfig, cc map[chanKey]queueCounts, live map[chanKey]*waitingNow,
+	floor map[string]*channelTally, now time.Time) []ChannelReport {
+	out := make([]ChannelReport, 0, len(q.channels))
+	for _, ch := range sortedKeys(q.channels) {
+		k := chanKey{q, ch}
+		threshold, target := g.Goal(ch)
+		var t tally
+		t.add(cc[k], g.SLMode)
+		cr := channelReport(ch, t.metrics(), live[k], now)
+		cr.SLThresholdS, cr.SLTarget = threshold, t.target(target)
+		out = append(out, cr)
+
+		ft := floor[ch]
+		if ft == nil {
+			ft = &channelTally{}
+			floor[ch] = ft
+		}
+		ft.add(cc[k], g.SLMode)
+		ft.live.merge(live[k])
+		ft.goals += target
+		ft.queues++
+	}
+	return out
+}
+
+// floorChannels are the floor's figures by channel, sorted.
+func floorChannels(byChannel map[string]*channelTally, now time.Time) []ChannelReport {
+	out := make([]ChannelReport, 0, len(byChannel))
+	for _, ch := range sortedKeys(byChannel) {
+		t := byChannel[ch]
+		cr := channelReport(ch, t.metrics(), &t.live, now)
+		cr.SLTarget = t.target(t.goals / float64(t.queues))
+		out = append(out, cr)
+	}
+	return out
+}
+
+func channelReport(ch string, m Metrics, live *waitingNow, now time.Time) ChannelReport {
+	cr := ChannelReport{Channel: ch, Offered: m.Offered, Answered: m.Answered, Abandoned: m.Abandoned,
+		ShortAbandoned: m.ShortAbandoned, AnsweredWithin: m.AnsweredWithin, ServiceLevel: m.ServiceLevel,
+		ASAS: m.ASAS, AHTS: m.AHTS, AbandonRate: m.AbandonRate}
+	cr.Waiting, cr.LongestWaitS = live.figures(now)
+	return cr
+}
+
+// counts gathers the counted figures of window w, per queue, queue and
+// channel, and agent.
+func (f *Floor) counts(w Window) (map[*queue]queueCounts, map[chanKey]queueCounts, map[*agent]agentCounts, map[*agent]agentTime) {
 	qc := make(map[*queue]queueCounts, len(f.queues))
+	cc := map[chanKey]queueCounts{}
 	ac := make(map[*agent]agentCounts, len(f.agents))
 	at := make(map[*agent]agentTime, len(f.agents))
 	now, from := f.now, f.windowStart(w)
@@ -212,6 +346,13 @@ func (f *Floor) counts(w Window) (map[*queue]queueCounts, map[*agent]agentCounts
 			if fc.a != nil {
 				ac[fc.a] = a
 			}
+			if fc.ch != "" {
+				k := chanKey{fc.q, fc.ch}
+				c := cc[k]
+				var spare agentCounts
+				fc.addTo(&c, &spare)
+				cc[k] = c
+			}
 		}
 		for _, a := range f.agents {
 			var t agentTime
@@ -223,6 +364,9 @@ func (f *Floor) counts(w Window) (map[*queue]queueCounts, map[*agent]agentCounts
 	case w.today:
 		for _, q := range f.queues {
 			qc[q] = q.today
+			for ch, c := range q.channels {
+				cc[chanKey{q, ch}] = c.today
+			}
 		}
 		for _, a := range f.agents {
 			ac[a], at[a] = a.today, a.todayTime.clone()
@@ -230,6 +374,9 @@ func (f *Floor) counts(w Window) (map[*queue]queueCounts, map[*agent]agentCounts
 	default:
 		for _, q := range f.queues {
 			qc[q] = q.all
+			for ch, c := range q.channels {
+				cc[chanKey{q, ch}] = c.all
+			}
 		}
 		for _, a := range f.agents {
 			ac[a], at[a] = a.all, a.allTime.clone()
@@ -242,7 +389,7 @@ func (f *Floor) counts(w Window) (map[*queue]queueCounts, map[*agent]agentCounts
 		t.add(a.state, a.reason, overlap(a.since, now, from, now))
 		at[a] = t
 	}
-	return qc, ac, at
+	return qc, cc, ac, at
 }
 
 // windowStart is where window w begins on the floor clock (zero for All).
@@ -288,17 +435,21 @@ func (c *queueCounts) add(o queueCounts) {
 	c.handleSum += o.handleSum
 	c.handled += o.handled
 	c.surveys.merge(o.surveys)
+	c.targetAnswered += o.targetAnswered
+	c.targetAbandoned += o.targetAbandoned
+	c.targetShort += o.targetShort
 }
 
-// slParts is the service level's numerator and denominator by sl_mode.
-func slParts(c queueCounts, mode string) (num, den float64) {
+// slParts is the service level's numerator and denominator by sl_mode, and
+// the sum of the targets the calls of the denominator were held to.
+func slParts(c queueCounts, mode string) (num, den float64, targets int64) {
 	switch mode {
 	case feed.ModeAnsweredOnly:
-		return float64(c.within), float64(c.answered)
+		return float64(c.within), float64(c.answered), c.targetAnswered
 	case feed.ModeAbandonsInSLGood:
-		return float64(c.within + c.abandonedIn), float64(c.answered + c.abandoned)
+		return float64(c.within + c.abandonedIn), float64(c.answered + c.abandoned), c.targetAnswered + c.targetAbandoned
 	}
-	return float64(c.within), float64(c.answered + c.abandoned - c.short)
+	return float64(c.within), float64(c.answered + c.abandoned - c.short), c.targetAnswered + c.targetAbandoned - c.targetShort
 }
 
 func countsMetrics(c queueCounts, slNum, slDen float64) Metrics {
@@ -447,7 +598,7 @@ func (f *Floor) history(w Window, totals map[*queue]queueCounts, headline *float
 		clear(runNum)
 		clear(runDen)
 		q.minutes.each(from, end+1, func(m int64, c *queueCounts) {
-			runNum[m-from+1], runDen[m-from+1] = slParts(*c, mode)
+			runNum[m-from+1], runDen[m-from+1], _ = slParts(*c, mode)
 			if m >= first {
 				h.Arrivals[m-first] += float64(c.offered)
 			}
@@ -456,7 +607,7 @@ func (f *Floor) history(w Window, totals map[*queue]queueCounts, headline *float
 			runNum[i] += runNum[i-1]
 			runDen[i] += runDen[i-1]
 		}
-		totNum, totDen := slParts(totals[q], mode)
+		totNum, totDen, _ := slParts(totals[q], mode)
 		for i := range historyPoints {
 			after := first + int64(i) + 1 - from // minutes [from, after) are before the point's end
 			if w.span > 0 {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"maps"
 	"os"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -396,10 +397,10 @@ func TestDrillLinesChangeNoFigure(t *testing.T) {
 		t.Errorf("drill = %+v, want %+v", after.Drill, want)
 	}
 	wantActions := []DrillAction{
-		{At: t0.Add(320 * time.Second), ID: "k1", By: "sam", Command: "release", Result: "ok"},
+		{At: t0.Add(320 * time.Second), ID: "k1", By: "sam", Command: "release", Result: "ok", Agent: "a2"},
 		{At: t0.Add(330 * time.Second), By: "sam", Result: "refused: not a JSON object"},
 	}
-	if len(after.Actions) != 2 || after.Actions[0] != wantActions[0] || after.Actions[1] != wantActions[1] {
+	if !reflect.DeepEqual(after.Actions, wantActions) {
 		t.Errorf("actions = %+v, want %+v", after.Actions, wantActions)
 	}
 	b, _ := json.Marshal(after)

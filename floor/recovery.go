@@ -185,6 +185,11 @@ func (d *drillLog) apply(ev *feed.Event) {
 		d.actions = append(d.actions[:0], d.actions[1:]...)
 		d.dropped++
 	}
-	d.actions = append(d.actions, DrillAction{At: ev.TS, ID: ev.Drill.ID, By: ev.Drill.By,
-		Command: ev.Drill.Command, Result: ev.Drill.Result})
+	c := ev.Drill
+	a := DrillAction{At: ev.TS, ID: c.ID, By: c.By, Command: c.Command, Result: c.Result,
+		Agent: c.Agent, Queues: slices.Clone(c.Queues), Count: c.Count, For: c.For, Queue: c.Queue, To: c.To}
+	if c.AfterS != nil {
+		a.AfterS = ptr(*c.AfterS)
+	}
+	d.actions = append(d.actions, a)
 }

@@ -16,9 +16,24 @@ type Report struct {
 	Window string        `json:"window"` // "all", "today" or a duration such as "30m"
 	Floor  Metrics       `json:"floor"`
 	Queues []QueueReport `json:"queues"`
-	Agents []AgentReport `json:"agents"`
+	// Channels are the floor's call figures by the calls' channel (protocol
+	// 1.1), sorted: each channel the floor has had a call of.
+	Channels []ChannelReport `json:"channels"`
+	Agents   []AgentReport   `json:"agents"`
 
 	// For the dashboard; not part of `status --json`.
+	//
+	// DayStart is when the floor's day began (Options.DayStartHour in
+	// Zone), the zone intervals are aligned in.
+	DayStart time.Time      `json:"-"`
+	Zone     *time.Location `json:"-"`
+	// IntervalSize is the length of the intervals of Floor and of each
+	// queue (zero when the window asked for none). IntervalsFrom, when
+	// set, is how far back intervals reach: calls before it were let go
+	// from them (they stay in the window's figures), as the fold keeps
+	// maxIntervalDays of intervals.
+	IntervalSize  time.Duration `json:"-"`
+	IntervalsFrom time.Time     `json:"-"`
 	//
 	// Recovery is the day's customers to win back (whatever the window),
 	// newest first; RecoveryDropped counts the day's oldest items let go to
@@ -93,10 +108,65 @@ type Metrics struct {
 	NPS               *float64         `json:"nps"`
 	CES               *float64         `json:"ces"`
 	Surveys           int64            `json:"surveys"`
-	// SLTarget is the goal the service level is held against: the queue's
-	// own, or for the floor the mean of the queues' targets weighted by their
-	// service-level denominators (a plain mean while no queue has one).
+	// SLTarget is the goal the service level is held against: the mean of
+	// the targets its calls were held to (a call of a channel with a goal
+	// of its own in the queue is held to that), weighted as the service
+	// level's denominator counts them. Where it counts no call: the
+	// queue's own target, or for the floor the plain mean of the queues'.
 	SLTarget float64 `json:"sl_target"`
+	// Intervals are the figures interval by interval (Window.WithIntervals),
+	// from the first interval with a call to the one that holds now; left
+	// out of the JSON when the window asked for none.
+	Intervals []Interval `json:"intervals,omitzero"`
+}
+
+// ChannelReport is the call figures of one channel's calls, on the floor
+// or in a queue.
+type ChannelReport struct {
+	Channel        string   `json:"channel"`
+	Offered        int64    `json:"offered"`
+	Answered       int64    `json:"answered"`
+	Abandoned      int64    `json:"abandoned"`
+	ShortAbandoned int64    `json:"short_abandoned"`
+	AnsweredWithin int64    `json:"answered_within"`
+	ServiceLevel   *float64 `json:"service_level"`
+	ASAS           *float64 `json:"asa_s"`
+	AHTS           *float64 `json:"aht_s"`
+	AbandonRate    *float64 `json:"abandon_rate"`
+	Waiting        int      `json:"waiting"`
+	LongestWaitS   *float64 `json:"longest_wait_s"`
+	// The goal, for the dashboard. SLTarget is weighted like Metrics'
+	// (where no call was judged: the channel's own target, on the floor
+	// the plain mean over the queues that have its calls). SLThresholdS is
+	// the channel's threshold in the queue, in a queue's list only (0 on
+	// the floor's: queues may differ).
+	SLTarget     float64 `json:"-"`
+	SLThresholdS float64 `json:"-"`
+}
+
+// Interval is the figures of one interval of the clock (protocol 1.1): a
+// call counts in the interval in which it was answered or abandoned, an
+// offer in the one in which it was offered, an AHT sample in the one in
+// which its call was answered.
+type Interval struct {
+	Start          Time  `json:"start"`
+	Offered        int64 `json:"offered"`
+	Answered       int64 `json:"answered"`
+	AnsweredWithin int64 `json:"answered_within"`
+	Abandoned      int64 `json:"abandoned"`
+	ShortAbandoned int64 `json:"short_abandoned"`
+	// AbandonedByReason is {} where nothing was abandoned.
+	AbandonedByReason map[string]int64 `json:"abandoned_by_reason"`
+	ServiceLevel      *float64         `json:"service_level"`
+	ASAS              *float64         `json:"asa_s"`
+	AHTS              *float64         `json:"aht_s"`
+	AbandonRate       *float64         `json:"abandon_rate"`
+	// For the dashboard: where the interval ends (its length but across a
+	// daylight-saving change of a zone off whole hours), whether it holds
+	// now, and its goal (as Metrics.SLTarget, over its calls).
+	End        time.Time `json:"-"`
+	InProgress bool      `json:"-"`
+	SLTarget   float64   `json:"-"`
 }
 
 // QueueReport is one queue: its goal and its figures.
@@ -113,6 +183,9 @@ type QueueReport struct {
 	// AgentsNeeded is the Erlang C staffing that meets the goal at the current
 	// arrival rate and AHT; nil when either is unknown.
 	AgentsNeeded *int `json:"agents_needed"`
+	// Channels are the queue's call figures by channel, each with the goal
+	// its calls are held to in this queue, sorted; for the dashboard.
+	Channels []ChannelReport `json:"-"`
 }
 
 // AgentReport is one agent's accountability line.
@@ -253,6 +326,15 @@ type DrillAction struct {
 	By      string
 	Command string
 	Result  string
+	// The command's own fields, as the line gave them (feed.Drill's), so
+	// that an action log can say what was done.
+	Agent  string
+	Queues []string
+	Count  int
+	For    string
+	Queue  string
+	To     string
+	AfterS *float64
 }
 
 // History is the last hour of the floor, a point a minute of the floor

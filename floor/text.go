@@ -68,6 +68,16 @@ func WriteText(w io.Writer, r *Report) error {
 	}
 	tw.writeTo(&b)
 	b.WriteString("\n")
+	if len(r.Channels) > 1 || len(r.Channels) == 1 && r.Channels[0].Channel != feed.ChannelVoice {
+		tw = textTable{}
+		tw.row("CHANNEL", "SL", "GOAL", "OFFERED", "ANSWERED", "ABANDONED", "ABANDON%", "ASA", "AHT", "WAITING", "LONGEST")
+		for _, c := range r.Channels {
+			tw.row(c.Channel, Pct(c.ServiceLevel), Pct(&c.SLTarget), fmt.Sprint(c.Offered), fmt.Sprint(c.Answered),
+				fmt.Sprint(c.Abandoned), Pct(c.AbandonRate), Secs(c.ASAS), Secs(c.AHTS), fmt.Sprint(c.Waiting), Secs(c.LongestWaitS))
+		}
+		tw.writeTo(&b)
+		b.WriteString("\n")
+	}
 	tw = textTable{}
 	tw.row("AGENT", "NAME", "STATE", "FOR", "HANDLED", "AHT", "MISSED", "XFER", "AUX", "OCC", "CSAT", "SURVEYS", "OFF GOAL")
 	for _, a := range r.Agents {
@@ -79,14 +89,66 @@ func WriteText(w io.Writer, r *Report) error {
 			fmt.Sprint(a.Transferred), auxText(a), Pct(a.Occupancy), Num(a.CSAT, 2), fmt.Sprint(a.Surveys), strings.Join(a.Flags, ","))
 	}
 	tw.writeTo(&b)
+	if r.IntervalSize > 0 {
+		writeIntervals(&b, r)
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
+// writeIntervals writes the floor's intervals and each queue's, at the
+// clock of the Report's zone.
+func writeIntervals(b *strings.Builder, r *Report) {
+	zone := r.Zone
+	if zone == nil {
+		zone = time.UTC
+	}
+	if !r.IntervalsFrom.IsZero() {
+		fmt.Fprintf(b, "\nintervals reach back to %s: the calls before it count in the figures above, in no interval (%d days are kept)\n",
+			r.IntervalsFrom.In(zone).Format("2006-01-02 15:04 MST"), maxIntervalDays)
+	}
+	size := shortDuration(r.IntervalSize)
+	fmt.Fprintf(b, "\nfloor by %s (%s)\n", size, zone)
+	writeIntervalTable(b, r.Floor.Intervals, zone)
+	for _, q := range r.Queues {
+		fmt.Fprintf(b, "\n%s by %s (%s)\n", q.Label(), size, zone)
+		writeIntervalTable(b, q.Intervals, zone)
+	}
+}
+
+func writeIntervalTable(b *strings.Builder, list []Interval, zone *time.Location) {
+	if len(list) == 0 {
+		b.WriteString("no call\n")
+		return
+	}
+	// The date only when the list spans days; the zone's abbreviation
+	// where it has one, so the hour a daylight-saving change repeats reads
+	// as two.
+	layout := "15:04"
+	if first, last := list[0].Start.In(zone), list[len(list)-1].Start.In(zone); first.YearDay() != last.YearDay() || first.Year() != last.Year() {
+		layout = "2006-01-02 15:04"
+	}
+	if zone != time.UTC {
+		layout += " MST"
+	}
+	var tw textTable
+	tw.row("START", "OFFERED", "ANSWERED", "WITHIN", "ABANDONED", "SHORT", "SL", "GOAL", "ASA", "AHT", "ABANDON%", "")
+	for _, iv := range list {
+		now := ""
+		if iv.InProgress {
+			now = "in progress"
+		}
+		tw.row(iv.Start.In(zone).Format(layout), fmt.Sprint(iv.Offered), fmt.Sprint(iv.Answered), fmt.Sprint(iv.AnsweredWithin),
+			fmt.Sprint(iv.Abandoned), fmt.Sprint(iv.ShortAbandoned), Pct(iv.ServiceLevel), Pct(&iv.SLTarget), Secs(iv.ASAS),
+			Secs(iv.AHTS), Pct(iv.AbandonRate), now)
+	}
+	tw.writeTo(b)
+}
+
 // textTable lays rows out in columns two spaces apart, measured in screen
 // cells: a Chinese name or an emoji takes two cells a character, which
-// text/tabwriter (counting runes) would misalign. The last column is not
-// padded.
+// text/tabwriter (counting runes) would misalign. A line ends at its last
+// non-empty cell.
 type textTable struct{ rows [][]string }
 
 func (t *textTable) row(cells ...string) { t.rows = append(t.rows, cells) }
@@ -101,13 +163,17 @@ func (t *textTable) writeTo(b *strings.Builder) {
 			widths[i] = max(widths[i], ansi.StringWidth(c))
 		}
 	}
+	var line strings.Builder
 	for _, r := range t.rows {
+		line.Reset()
 		for i, c := range r {
-			b.WriteString(c)
+			line.WriteString(c)
 			if i < len(r)-1 {
-				b.WriteString(strings.Repeat(" ", widths[i]-ansi.StringWidth(c)+2))
+				line.WriteString(strings.Repeat(" ", widths[i]-ansi.StringWidth(c)+2))
 			}
 		}
+		// Empty last cells leave no trailing blanks.
+		b.WriteString(strings.TrimRight(line.String(), " "))
 		b.WriteByte('\n')
 	}
 }

@@ -119,6 +119,12 @@ func TestPlayerPaceAndPause(t *testing.T) {
 	}
 	p.TogglePause()
 	until(t, "the pause", func() bool { return p.Status().Paused })
+	// A step that began before the pause may still land: wait for it.
+	until(t, "the last step before the pause", func() bool {
+		before := p.Status().At
+		time.Sleep(20 * time.Millisecond)
+		return p.Status().At.Equal(before)
+	})
 	at := p.Status().At
 	time.Sleep(250 * time.Millisecond)
 	if p.Status().At != at {

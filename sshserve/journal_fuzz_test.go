@@ -13,7 +13,8 @@ import (
 // A journal is read back after a crash, whatever it holds: half a line,
 // binary junk, a line of a hostile feed. Opening it keeps exactly the
 // complete lines, replaying folds them without a panic, and a line recorded
-// afterwards reads back whole.
+// afterwards reads back whole: after them, or first in the next day's file
+// when what the file held took the floor clock past its day.
 func FuzzJournalReplay(f *testing.F) {
 	for _, s := range []string{
 		"",
@@ -25,11 +26,12 @@ func FuzzJournalReplay(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		path := filepath.Join(t.TempDir(), "journal")
+		dir := t.TempDir()
+		path := filepath.Join(dir, "journal-2026-11-23.jsonl")
 		if err := os.WriteFile(path, data, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		j, err := OpenJournal(path, slog.New(slog.DiscardHandler))
+		j, err := OpenJournal(JournalOptions{Dir: dir, Log: slog.New(slog.DiscardHandler)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -57,8 +59,18 @@ func FuzzJournalReplay(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := append(append([]byte{}, complete...), last+"\n"...); !bytes.Equal(got, want) {
-			t.Fatalf("after a record the journal is %q, want %q", got, want)
+		if want := append(append([]byte{}, complete...), last+"\n"...); bytes.Equal(got, want) {
+			return
+		}
+		if !bytes.Equal(got, complete) {
+			t.Fatalf("after a record the journal is %q, want %q and the line", got, complete)
+		}
+		next := j.Path()
+		if next == path {
+			t.Fatal("the line is nowhere")
+		}
+		if got, _ := os.ReadFile(next); !bytes.HasSuffix(got, []byte("\n"+last+"\n")) && !bytes.Equal(got, []byte(last+"\n")) {
+			t.Fatalf("the next day's file is %q, want it to end with the line", got)
 		}
 	})
 }

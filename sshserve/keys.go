@@ -13,21 +13,35 @@ import (
 	"strings"
 
 	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/floorwatch/floorwatch/safetext"
 )
+
+// AuthorizedKey is one key of the authorized-keys file.
+type AuthorizedKey struct {
+	Key gossh.PublicKey
+	// Agent is the agent the key belongs to (its agent=ID option): such a
+	// key sees only that agent's own card. "" is a supervisor's key.
+	Agent string
+	// Comment is the text after the key (cleaned), usually whose it is:
+	// a drill names who acted by it.
+	Comment string
+}
 
 // LoadAuthorizedKeys reads an OpenSSH authorized_keys file. Blank lines and
 // comments are skipped; anything else must be exactly one public key. A line
 // that is not is an error naming the file and line, so a typo is found at
-// start rather than by a supervisor who cannot get in. Options such as
+// start rather than by a supervisor who cannot get in. The one option
+// accepted is agent=ID, which binds the key to an agent; others such as
 // from="..." or command="..." are refused because floorwatch would not
 // enforce them, and a restriction that silently does nothing is worse than
 // none. A file with no key at all is an error too: it would admit no one.
-func LoadAuthorizedKeys(path string) ([]gossh.PublicKey, error) {
+func LoadAuthorizedKeys(path string) ([]AuthorizedKey, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("authorized keys: %w", err)
 	}
-	var keys []gossh.PublicKey
+	var keys []AuthorizedKey
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
 	for n := 1; sc.Scan(); n++ {
@@ -35,14 +49,15 @@ func LoadAuthorizedKeys(path string) ([]gossh.PublicKey, error) {
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		key, _, options, _, err := gossh.ParseAuthorizedKey([]byte(line))
+		key, comment, options, _, err := gossh.ParseAuthorizedKey([]byte(line))
 		if err != nil {
 			return nil, fmt.Errorf("%s:%d: not a public key (%v): %q", path, n, err, clip(line))
 		}
-		if len(options) > 0 {
-			return nil, fmt.Errorf("%s:%d: key options (%s) are not supported: floorwatch would not enforce them", path, n, strings.Join(options, ","))
+		agent, err := agentOption(options)
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d: %v", path, n, err)
 		}
-		keys = append(keys, key)
+		keys = append(keys, AuthorizedKey{Key: key, Agent: agent, Comment: safetext.Clean(comment)})
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("authorized keys %s: %w", path, err)
@@ -51,6 +66,47 @@ func LoadAuthorizedKeys(path string) ([]gossh.PublicKey, error) {
 		return nil, fmt.Errorf("%s: no keys: nobody could log in", path)
 	}
 	return keys, nil
+}
+
+// agentOption reads a key's options: at most one agent=ID (quoted or not),
+// and nothing else.
+func agentOption(options []string) (string, error) {
+	var agent string
+	var others []string
+	for _, o := range options {
+		name, value, _ := strings.Cut(o, "=")
+		if !strings.EqualFold(name, "agent") {
+			others = append(others, o)
+			continue
+		}
+		if agent != "" {
+			return "", fmt.Errorf("two agent= options: a key belongs to one agent")
+		}
+		if len(value) >= 2 && value[0] == '"' && value[len(value)-1] == '"' {
+			value = value[1 : len(value)-1]
+		}
+		id, err := agentID(value)
+		if err != nil {
+			return "", err
+		}
+		agent = id
+	}
+	if len(others) > 0 {
+		return "", fmt.Errorf("key options (%s) are not supported: floorwatch would not enforce them (agent=ID is the one it takes)", strings.Join(others, ","))
+	}
+	return agent, nil
+}
+
+// agentID checks an agent id as a key's role names it: the fold keeps ids
+// cleaned, so one that cleaning would change could never match an agent.
+func agentID(id string) (string, error) {
+	switch {
+	case id == "":
+		return "", fmt.Errorf("agent= needs the agent's id, as the feed names them (agent=a017)")
+	case !safetext.Is(id):
+		return "", fmt.Errorf("agent id %q has control characters, which no agent id of a feed keeps", id)
+	}
+	return id, nil
 }
 
 func clip(s string) string {

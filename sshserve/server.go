@@ -38,6 +38,10 @@ type Dashboard func(r *lipgloss.Renderer, v Viewer) (m tea.Model, release func()
 type Viewer struct {
 	User        string
 	Fingerprint string
+	// Agent is the agent the key belongs to (Config.Agents): the session
+	// must show that agent's own card and nothing of anyone else. "" is a
+	// supervisor, who sees the whole floor.
+	Agent string
 }
 
 // String names the viewer on what they do, such as a done mark.
@@ -49,6 +53,9 @@ type StatusRequest struct {
 	// Window is the span the figures cover (floor.All unless asked, as for
 	// the local status command).
 	Window floor.Window
+	// Agent is set when the key belongs to an agent: print that agent's
+	// own card only, never the floor's agents.
+	Agent string
 }
 
 // Status writes the floor once, exactly as `floorwatch status` would.
@@ -79,6 +86,13 @@ type Config struct {
 	HostKeyPath string
 	// AuthorizedKeys are the only keys admitted (see LoadAuthorizedKeys).
 	AuthorizedKeys []gossh.PublicKey
+	// Agents binds keys, by fingerprint, to the agent each belongs to
+	// (BindRoles); every other key is a supervisor's.
+	Agents map[string]string
+	// CheckAgent refuses, with an error its user can act on, an agent's
+	// session when the floor does not know that agent (once it has caught
+	// up with its feed). Nil admits every agent's key.
+	CheckAgent func(ctx context.Context, agent string) error
 	// Insecure admits anyone without any authentication: for a drill on a
 	// laptop only. It must be set explicitly when AuthorizedKeys is empty.
 	Insecure  bool

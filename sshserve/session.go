@@ -44,7 +44,16 @@ func (s *Server) handle(sess ssh.Session) {
 	_, _, hasPty := sess.Pty()
 	log := s.log.With("remote", remote, "user", safetext.Clean(sess.User()), "key", fp)
 
+	viewer := Viewer{User: safetext.Clean(sess.User()), Fingerprint: fp, Agent: s.cfg.Agents[fp]}
+	if viewer.Agent != "" {
+		log = log.With("agent", viewer.Agent)
+	}
 	release, err := s.admit(key)
+	if err == nil && viewer.Agent != "" && s.cfg.CheckAgent != nil {
+		if err = s.cfg.CheckAgent(sess.Context(), viewer.Agent); err != nil {
+			release()
+		}
+	}
 	if err != nil {
 		log.Warn("session refused", "reason", err.Error())
 		fmt.Fprintf(sess.Stderr(), "floorwatch: %v\r\n", err)
@@ -53,7 +62,7 @@ func (s *Server) handle(sess ssh.Session) {
 	}
 	defer release()
 	log.Info("session start", "command", safetext.Clean(sess.RawCommand()), "pty", hasPty)
-	code, reason := s.dispatch(sess)
+	code, reason := s.dispatch(sess, viewer)
 	log.Info("session end", "duration", time.Since(start).Round(time.Millisecond).String(), "exit", code, "reason", reason)
 	sess.Exit(code)
 }
@@ -61,14 +70,14 @@ func (s *Server) handle(sess ssh.Session) {
 // dispatch runs what the session asked for: the dashboard (no command) or
 // status; anything else is refused. It returns the exit code and why the
 // session ended, for the log.
-func (s *Server) dispatch(sess ssh.Session) (int, string) {
+func (s *Server) dispatch(sess ssh.Session, v Viewer) (int, string) {
 	cmd := sess.Command()
 	if len(cmd) == 0 {
-		return s.dashboard(sess)
+		return s.dashboard(sess, v)
 	}
 	switch cmd[0] {
 	case "status":
-		return s.status(sess, cmd[1:])
+		return s.status(sess, cmd[1:], v.Agent)
 	case "help", "--help", "-h":
 		io.WriteString(sess, usageText)
 		return 0, "help"
@@ -91,12 +100,12 @@ func StatusFlags(fs *flag.FlagSet, req *StatusRequest) {
 		})
 }
 
-func (s *Server) status(sess ssh.Session, args []string) (int, string) {
+func (s *Server) status(sess ssh.Session, args []string, agent string) (int, string) {
 	fs := flag.NewFlagSet("status", flag.ContinueOnError)
 	// Help goes to standard output, as the local command's does; a wrong
 	// flag is one line and a pointer to it, not the flag package's dump.
 	fs.SetOutput(io.Discard)
-	var req StatusRequest
+	req := StatusRequest{Agent: agent}
 	StatusFlags(fs, &req)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -124,15 +133,11 @@ func (s *Server) status(sess ssh.Session, args []string) (int, string) {
 // dashboard runs one session's program until the supervisor quits, the
 // connection drops, input has been idle too long, the session reaches its
 // cap, or the server shuts down.
-func (s *Server) dashboard(sess ssh.Session) (int, string) {
+func (s *Server) dashboard(sess ssh.Session, viewer Viewer) (int, string) {
 	_, winCh, ok := sess.Pty()
 	if !ok {
 		fmt.Fprint(sess.Stderr(), "floorwatch: the dashboard needs a terminal: connect with ssh -t, or run `status` for a one-off print\n")
 		return 1, "no pty"
-	}
-	viewer := Viewer{User: safetext.Clean(sess.User()), Fingerprint: "none"}
-	if k := sess.PublicKey(); k != nil {
-		viewer.Fingerprint = Fingerprint(k)
 	}
 	model, release := s.cfg.Dashboard(bubbletea.MakeRenderer(sess), viewer)
 	if release != nil {

@@ -197,13 +197,7 @@ func (m *Model) derive() {
 		return cmp.Or(order(a, b), cmp.Compare(a.Agent, b.Agent))
 	})
 
-	m.leaders = m.leaders[:0]
-	for _, a := range all {
-		if a.Handled > 0 || a.Surveys > 0 {
-			m.leaders = append(m.leaders, a)
-		}
-	}
-	slices.SortStableFunc(m.leaders, leaderOrder(r.Floor.CSAT))
+	m.leaders = recognitionBoard(m.leaders[:0], all, r.Floor.CSAT)
 
 	m.serving = m.servingOf(m.serving[:0], m.queueID)
 	// The lists may have shrunk under the cursors. The Recovery list is

@@ -19,11 +19,21 @@ type KeyMap struct {
 	Done        key.Binding // a recovery item called back, or back on the list
 	Ack, AckAll key.Binding
 	Help, Quit  key.Binding
+	// Wallboard switches to and from the big-digit screen for the wall.
+	Wallboard key.Binding
 
 	// A replay's keys (watch --replay); disabled on a live feed.
 	Pause, Faster, Slower key.Binding
 	SeekBack, SeekFwd     key.Binding
 	SeekStart, SeekEnd    key.Binding
+
+	// A drill's keys (act.go), disabled unless the feed is a drill: the
+	// commands, on an agent or a queue; the action log and the briefing.
+	Move, Release, SendHome      key.Binding
+	Overtime, Overflow, Callback key.Binding
+	Actions, Briefing            key.Binding
+	// A command's form (actform.go).
+	Send, Cancel, FieldNext, FieldPrev, Tick key.Binding
 }
 
 // DefaultKeyMap is the standard key map.
@@ -52,6 +62,8 @@ func DefaultKeyMap() KeyMap {
 		Help:     b("?", "help", "?"),
 		Quit:     b("q", "quit", "q", "ctrl+c"),
 
+		Wallboard: b("b", "wallboard", "b"),
+
 		Pause:     off(b("space", "pause/play", " ")),
 		Faster:    off(b("+", "faster", "+", "=")),
 		Slower:    off(b("-", "slower", "-")),
@@ -59,6 +71,21 @@ func DefaultKeyMap() KeyMap {
 		SeekFwd:   off(b("→", "on 5 min", "right")),
 		SeekStart: off(b("home", "to the start", "home")),
 		SeekEnd:   off(b("end", "to the end", "end")),
+
+		Move:     off(b("m", "move agent", "m")),
+		Release:  off(b("r", "release from aux", "r")),
+		SendHome: off(b("h", "send home", "h")),
+		Overtime: off(b("o", "overtime", "o")),
+		Overflow: off(b("f", "overflow", "f")),
+		Callback: off(b("c", "call backs", "c")),
+		Actions:  off(b("L", "action log", "L")),
+		Briefing: off(b("i", "briefing", "i")),
+
+		Send:      b("enter", "send", "enter"),
+		Cancel:    b("esc", "cancel", "esc"),
+		FieldNext: b("tab", "next field", "tab"),
+		FieldPrev: b("shift+tab", "previous field", "shift+tab"),
+		Tick:      b("space", "tick", " "),
 	}
 }
 
@@ -89,36 +116,51 @@ func (h keyHelp) ShortHelp() []key.Binding {
 	k := h.k
 	out := []key.Binding{k.NextView, k.Up}
 	out = append(out, h.viewKeys()...)
-	return append(out, k.Pause, k.Faster, k.SeekFwd, k.Window, k.Help, k.Quit)
+	return append(out, k.Actions, k.Pause, k.Faster, k.SeekFwd, k.Window, k.Help, k.Quit)
 }
 
 func (h keyHelp) viewKeys() []key.Binding {
 	k := h.k
 	switch h.view {
-	case viewOverview, viewQueues, viewRecognition:
+	case viewOverview, viewRecognition:
 		return []key.Binding{k.Enter}
+	case viewQueues:
+		return []key.Binding{k.Enter, k.Overflow, k.Callback, k.Overtime}
 	case viewRecovery:
 		return []key.Binding{k.Enter, k.Done}
 	case viewRecoveryDetail:
 		return []key.Binding{k.Done, k.Back}
 	case viewAgents:
-		return []key.Binding{k.Enter, k.Sort, k.Filter}
+		return []key.Binding{k.Enter, k.Sort, k.Filter, k.Move, k.Release, k.SendHome, k.Overtime}
 	case viewAlerts:
 		return []key.Binding{k.Ack, k.AckAll}
-	case viewQueueDetail, viewAgentDetail:
-		return []key.Binding{k.Back}
+	case viewQueueDetail:
+		return []key.Binding{k.Back, k.Move, k.Release, k.SendHome, k.Overflow, k.Callback, k.Overtime}
+	case viewAgentDetail:
+		return []key.Binding{k.Back, k.Move, k.Release, k.SendHome, k.Overtime}
+	case viewActions:
+		return []key.Binding{k.Back, k.Briefing}
 	}
 	return nil
 }
 
-// FullHelp is the `?` screen: every binding, in columns.
+// FullHelp is the `?` screen: every binding, in columns. An agent's card
+// and the wallboard list only their own keys.
 func (h keyHelp) FullHelp() [][]key.Binding {
 	k := h.k
+	replay := []key.Binding{k.Pause, k.Faster, k.Slower, k.SeekBack, k.SeekFwd, k.SeekStart, k.SeekEnd}
+	switch h.view {
+	case viewCard:
+		return [][]key.Binding{{k.Help, k.Quit}}
+	case viewWallboard:
+		return [][]key.Binding{{k.Wallboard, k.Back, k.Window, k.Help, k.Quit}, replay}
+	}
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.NextView, k.PrevView, k.Views},
 		{k.Enter, k.Back, k.Filter, k.Sort, k.Window},
-		{k.Done, k.Ack, k.AckAll, k.Help, k.Quit},
-		{k.Pause, k.Faster, k.Slower, k.SeekBack, k.SeekFwd, k.SeekStart, k.SeekEnd},
+		{k.Done, k.Ack, k.AckAll, k.Wallboard, k.Help, k.Quit},
+		replay,
+		{k.Move, k.Release, k.SendHome, k.Overtime, k.Overflow, k.Callback, k.Actions, k.Briefing},
 	}
 }

@@ -53,6 +53,23 @@ type Options struct {
 	// the history a feed sends on connecting are not news: once caught up,
 	// those still active are told once, then each one raised.
 	OnAlert func(a alerts.Alert, feedName string)
+	// Sites, when set, lists the sites of a floor folded from several
+	// (sites.go): a row each on the Overview, and a key to narrow to one.
+	Sites func() []Site
+	// Wallboard opens on the wallboard (watch --wallboard); b switches.
+	Wallboard bool
+	// Agent makes the dashboard that agent's own card (an agent's key over
+	// SSH): their figures, the team's totals and nothing of anyone else;
+	// no other screen can be reached.
+	Agent string
+	// Act, when set, lets the viewer act in a drill (act.go): it hands a
+	// drill.command frame to the drill, whose drill.action on the feed
+	// says what came of it, or returns why the drill cannot take it. The
+	// dashboard calls it from a tea.Cmd, never while it draws.
+	Act func(frame []byte) error
+	// CannotAct, when set instead, is why this viewer may watch the drill
+	// but not act in it; the command keys say so.
+	CannotAct string
 }
 
 // Player controls a replayed recording; *live.Player is one. Every method
@@ -92,6 +109,11 @@ const (
 	viewQueueDetail
 	viewAgentDetail
 	viewRecoveryDetail
+	// Whole screens outside the tabs; as views they name whose keys the
+	// help lists.
+	viewWallboard
+	viewCard
+	viewActions // a drill's action log (actlog.go)
 )
 
 // tabs are the views the tab bar and the number keys reach, in order.
@@ -108,6 +130,7 @@ var viewNames = map[view][2]string{ // long, short
 	viewQueueDetail:    {"Queue", "Queue"},
 	viewAgentDetail:    {"Agent", "Agent"},
 	viewRecoveryDetail: {"Call back", "Call back"},
+	viewActions:        {"Actions", "Act"},
 }
 
 // place is where esc goes back to.
@@ -158,6 +181,11 @@ type Model struct {
 	// newFloorSeen is the count of new floors (reruns) the supervisor has
 	// seen the banner of and dismissed with a key.
 	newFloorSeen int
+	site         siteView
+
+	board wallboard // the big-digit screen, when it is up
+
+	act actState // a drill's forms, briefing and commands sent (act.go)
 
 	view        view
 	back        []place
@@ -220,6 +248,9 @@ func New(hub *live.Hub, opts Options) tea.Model {
 		if w == m.window {
 			m.winIdx = i
 		}
+	}
+	if opts.Wallboard {
+		m.board.show(opts.Now())
 	}
 	m.help = help.New()
 	m.help.Styles.ShortKey = m.styles.Bold
@@ -309,6 +340,7 @@ func (m *Model) refresh() tea.Cmd {
 	raised := m.book.Observe(m.report)
 	m.alertList = m.book.List()
 	m.derive()
+	m.actRefresh()
 	if len(raised) == 0 {
 		return nil
 	}
@@ -360,6 +392,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			bell = m.refresh()
 		}
 		return m, tea.Batch(bell, m.secondTick())
+	case actSentMsg:
+		m.actSent(msg)
+		m.dirty = true
+		return m, nil
 	case closedMsg:
 		m.cancel()
 		return m, nil
@@ -451,7 +487,19 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		}
 		return nil
 	}
+	if m.opts.Agent != "" {
+		return m.cardKey(msg)
+	}
+	if cmd, ok := m.actKey(msg); ok {
+		return cmd
+	}
 	if m.opts.Player != nil && m.replayKey(msg) {
+		return nil
+	}
+	if ok, cmd := m.siteKeyPressed(msg); ok {
+		return cmd
+	}
+	if m.board.on && m.wallboardKey(msg) {
 		return nil
 	}
 	switch {
@@ -503,6 +551,8 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		m.doneSelected()
 	case key.Matches(msg, k.Ack):
 		m.ackSelected()
+	case key.Matches(msg, k.Wallboard):
+		m.board.show(m.wall)
 	case key.Matches(msg, k.AckAll):
 		if n := m.book.AckAll(); n > 0 {
 			m.flash = plural(n, "alert") + " acknowledged"
@@ -702,6 +752,8 @@ func (m *Model) rowsOf(v view) int {
 		return len(m.alertList)
 	case viewQueueDetail:
 		return len(m.serving)
+	case viewActions:
+		return len(m.report.Actions)
 	}
 	return 0
 }

@@ -20,6 +20,9 @@ import (
 // off their goals first).
 func (m *Model) overview(w, h int) string {
 	head := m.header(w)
+	if rows := m.siteRows(w); rows != "" {
+		head += "\n" + rows
+	}
 	rest := h - lipgloss.Height(head)
 	nq, na := len(m.queues), len(m.attention)
 	// The queues get up to 40% of the space, at least three rows; agents
@@ -138,17 +141,7 @@ func (m *Model) kv(label, value string, st lipgloss.Style) string {
 func (m *Model) waitLevel() Level {
 	worst := LevelNone
 	for _, q := range m.queues {
-		if q.LongestWaitS == nil || q.SLThresholdS <= 0 {
-			continue
-		}
-		l := LevelGood
-		switch r := *q.LongestWaitS / q.SLThresholdS; {
-		case r >= 1:
-			l = LevelBad
-		case r >= 0.5:
-			l = LevelWarn
-		}
-		worst = max(worst, l)
+		worst = max(worst, queueWaitLevel(q))
 	}
 	return worst
 }
@@ -416,6 +409,9 @@ func auxByReason(a *floor.AgentReport, sep string) string {
 // length says by how much.
 func (m *Model) stateCell(a *floor.AgentReport) cell {
 	s := m.styles
+	if stateUnknown(a) {
+		return styled("state unknown", s.Muted)
+	}
 	state := stateLabel(a.State)
 	if a.Reason != "" && a.State == feed.StateAux {
 		state += " " + a.Reason

@@ -44,6 +44,13 @@ func (m *Model) draw() string {
 			minWidth, minHeight, w, h)
 		return fit(lipgloss.NewStyle().Width(w).Render(msg), w, h)
 	}
+	// An agent's card and the wallboard are whole screens of their own.
+	switch {
+	case m.opts.Agent != "":
+		return m.cardScreen(w, h)
+	case m.board.on:
+		return m.wallboardScreen(w, h)
+	}
 	top := m.topBar(w)
 	if b := m.banner(w); b != "" {
 		top += "\n" + b
@@ -54,6 +61,10 @@ func (m *Model) draw() string {
 	switch {
 	case m.showHelp:
 		body = m.fullHelp(w, bodyH)
+	case m.act.form != nil:
+		body = m.formView(w, bodyH)
+	case m.act.briefing:
+		body = m.briefingView(w, bodyH)
 	case m.catchingUp():
 		body = m.catchUpScreen(w)
 	default:
@@ -102,6 +113,8 @@ func (m *Model) body(w, h int) string {
 		return m.agentDetail(w, h)
 	case viewRecoveryDetail:
 		return m.recoveryDetail(w, h)
+	case viewActions:
+		return m.actionsView(w, h)
 	}
 	return ""
 }
@@ -373,6 +386,9 @@ func (m *Model) footer(w int) string {
 	if m.filtering {
 		return ansi.Truncate(m.filter.View(), w, "…")
 	}
+	if m.act.form != nil {
+		return ansi.Truncate(m.formFooter(w), w, "…")
+	}
 	flash := ""
 	if m.flash != "" {
 		flash = s.Accent.Render(m.flash) + s.Muted.Render(" · ")
@@ -386,7 +402,7 @@ func (m *Model) fullHelp(w, h int) string {
 	s := m.styles
 	hm := m.help
 	title := s.Title.Render("Keys") + s.Muted.Render(" — any key but ↑/↓ closes this help")
-	groups := keyHelp{k: m.keys, view: m.view}.FullHelp()
+	groups := keyHelp{k: m.keys, view: m.helpView()}.FullHelp()
 	hm.Width = 0 // measure it whole
 	body := hm.FullHelpView(groups)
 	hm.Width = w
@@ -395,7 +411,26 @@ func (m *Model) fullHelp(w, h int) string {
 		half := (len(groups) + 1) / 2
 		body = hm.FullHelpView(groups[:half]) + "\n\n" + hm.FullHelpView(groups[half:])
 	}
-	legend := s.App.Width(w).Render(strings.Join([]string{
+	legend := s.App.Width(w).Render(strings.Join(m.legend(), "\n"))
+	legend = "\n" + s.Section.Render("Reading the screen") + "\n" + legend
+	lines := strings.Split(title+"\n\n"+body+"\n"+legend, "\n")
+	if len(lines) <= h {
+		return fit(strings.Join(lines, "\n"), w, h)
+	}
+	// Taller than the window: it scrolls, and says so.
+	m.helpOff = min(m.helpOff, len(lines)-h+1)
+	more := s.Muted.Render(fmt.Sprintf("↑/↓ scroll · line %d of %d · any other key closes", m.helpOff+1, len(lines)))
+	return fit(strings.Join(lines[m.helpOff:m.helpOff+h-1], "\n"), w, h-1) + "\n" + more
+}
+
+// legend is the help's "Reading the screen": what the marks and figures
+// mean. An agent's card has its own, which names no other screen.
+func (m *Model) legend() []string {
+	if m.opts.Agent != "" {
+		return m.cardLegend()
+	}
+	s := m.styles
+	return []string{
 		s.Good.Render("✓") + " on goal  " + s.Warn.Render("!") + fmt.Sprintf(" within %.0f points of goal  ", amberPoints*100) +
 			s.Bad.Render("✗") + " off goal  " + s.Muted.Render("–") + " nothing to measure yet  ⚑ goals an agent is off",
 		"SL service level: calls answered within the queue's seconds, of those answered and abandoned (short abandons aside). " +
@@ -407,16 +442,8 @@ func (m *Model) fullHelp(w, h int) string {
 		"The window (w; " + windowLabel(m.window) + " now, in the top bar and every table's title) is what counted figures cover; " +
 			"waiting, longest, states and times in state are always now. Sparklines are the last 60 minutes, a point a minute. " +
 			"Recognition ranks CSAT with " + itoa(priorSurveys) + " surveys at the team's mean added, so one 5 does not come first.",
-	}, "\n"))
-	legend = "\n" + s.Section.Render("Reading the screen") + "\n" + legend
-	lines := strings.Split(title+"\n\n"+body+"\n"+legend, "\n")
-	if len(lines) <= h {
-		return fit(strings.Join(lines, "\n"), w, h)
+		m.wallboardLegend(),
 	}
-	// Taller than the window: it scrolls, and says so.
-	m.helpOff = min(m.helpOff, len(lines)-h+1)
-	more := s.Muted.Render(fmt.Sprintf("↑/↓ scroll · line %d of %d · any other key closes", m.helpOff+1, len(lines)))
-	return fit(strings.Join(lines[m.helpOff:m.helpOff+h-1], "\n"), w, h-1) + "\n" + more
 }
 
 // windowLabel names a window as the selector shows it.

@@ -357,6 +357,9 @@ func (m *Model) agentDetail(w, h int) string {
 		state += " (" + a.Reason + ")"
 	}
 	state = s.State(a.State).Render(state + " for " + dur(a.StateS))
+	if stateUnknown(a) {
+		state = s.Muted.Render("signed in, state unknown: the feed has named this agent only in calls")
+	}
 	if a.Call != "" {
 		state += s.Muted.Render(" · call " + a.Call)
 	}

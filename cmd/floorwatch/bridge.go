@@ -31,6 +31,8 @@ func runBridge(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error 
 	var sf feedServerFlags
 	sf.register(fs, "serve the feed on `ADDR` (e.g. 127.0.0.1:7070)", "the feed `NAME` its hello announces (default: the SOURCE)")
 	record := fs.String("record", "", "write every event to `FILE` (- for standard output)")
+	var nf natsFlags
+	nf.register(fs, natsPublish)
 	goalsPath := fs.String("goals", "", "goals `FILE`: queue goals, names and wrap-up times the source does not carry")
 	mapFile := fs.String("map", "", "csv: the column mapping `FILE` (YAML)")
 	agentsFile := fs.String("agents", "", "queue-log and ami: `FILE` joining a system's names for one agent (interface, member name) to one id and name")
@@ -69,8 +71,8 @@ func runBridge(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error 
 		}
 		return kind.Check(arg, opt, stdout, *rows)
 	}
-	if sf.listen == "" && *record == "" {
-		return usageError("give --listen ADDR to serve the feed, --record FILE to write it, or both")
+	if sf.listen == "" && *record == "" && nf.url == "" {
+		return usageError("give --listen ADDR to serve the feed, --record FILE to write it, --nats URL --site NAME to publish it, or several")
 	}
 	src, err := kind.Open(arg, opt)
 	if err != nil {
@@ -97,6 +99,10 @@ func runBridge(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error 
 			return err
 		}
 		fmt.Fprintf(stderr, "floorwatch bridge: %s, serving %s\n", spec, url)
+	}
+	natsLog := func(format string, args ...any) { fmt.Fprintf(stderr, "floorwatch bridge: "+format+"\n", args...) }
+	if out.nats, err = nf.publisher(spec, out.srv, clock.now, natsLog); err != nil {
+		return err
 	}
 
 	runCtx, cancelRun := context.WithCancel(ctx)
@@ -146,6 +152,7 @@ func runBridge(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error 
 	}
 	runErr := src.Run(runCtx, emit)
 	cancelRun()
+	closePublisher(out.nats, natsLog)
 	writeErr := out.finish()
 	fmt.Fprintln(stderr, tallyLine())
 	for _, note := range src.Tally().Notes {

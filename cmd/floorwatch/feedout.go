@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/floorwatch/floorwatch/feed"
+	"github.com/floorwatch/floorwatch/natsfeed"
 )
 
 // feedOut is where a producer's events go (the simulator's, a bridge's):
@@ -13,7 +14,9 @@ import (
 // it numbers them itself, so a recording always carries seqs.
 type feedOut struct {
 	srv   *feed.Server
+	nats  *natsfeed.Publisher // --nats: the events also go to NATS
 	w     *bufio.Writer
+	enc   feed.Encoder
 	close func() error
 	seq   int64
 	// flushEach writes every batch through at once, so a paced run's or a
@@ -51,12 +54,16 @@ func (o *feedOut) publish(batch []*feed.Event) error {
 			ev.Seq = o.seq
 		}
 	}
+	if o.nats != nil {
+		o.nats.Publish(batch...)
+	}
 	if o.w == nil || o.err != nil {
 		return o.err
 	}
 	for _, ev := range batch {
-		o.w.Write(feed.Encode(ev))
-		if o.err = o.w.WriteByte('\n'); o.err != nil {
+		// Each line is encoded straight into the writer's free space.
+		line := append(o.enc.Append(o.w.AvailableBuffer(), ev), '\n')
+		if _, o.err = o.w.Write(line); o.err != nil {
 			return o.err
 		}
 	}

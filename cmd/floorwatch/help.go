@@ -15,6 +15,7 @@ var examples = map[string][]string{
 		"floorwatch demo                                   # steady-day at 30×",
 		"floorwatch demo --scenario lunch-rush --speed 60  # an hour a minute",
 		"floorwatch demo --goals examples/goals.yaml --bell",
+		"floorwatch demo --drill monday-surge              # a drill you act in (floorwatch drills lists them)",
 	},
 	"watch": {
 		"floorwatch watch ws://127.0.0.1:7070/",
@@ -31,6 +32,7 @@ var examples = map[string][]string{
 		"floorwatch sim --list",
 		"floorwatch sim --scenario lunch-rush --listen 127.0.0.1:7070 --speed 60",
 		"floorwatch sim --scenario steady-day --record day.jsonl   # as fast as it can",
+		"floorwatch sim --scenario monday-surge --drill --listen 127.0.0.1:7070 --token T   # takes drill.command frames",
 	},
 	"record": {
 		"floorwatch record ws://127.0.0.1:7070/ -o monday.jsonl",
@@ -39,6 +41,7 @@ var examples = map[string][]string{
 	"serve": {
 		"floorwatch serve --feed ws://127.0.0.1:7070/ --authorized-keys ~/.ssh/authorized_keys",
 		"floorwatch serve --scenario lunch-rush --speed 30 --insecure-no-auth   # a drill room on this machine",
+		"floorwatch serve --scenario monday-surge --authorized-keys keys --trainees trainees   # only trainees act",
 		"ssh -t -p 2222 127.0.0.1          # the dashboard;  ssh -p 2222 127.0.0.1 status --json",
 	},
 	"drills": {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -21,6 +22,7 @@ import (
 	"github.com/floorwatch/floorwatch/feed"
 	"github.com/floorwatch/floorwatch/floor"
 	"github.com/floorwatch/floorwatch/live"
+	"github.com/floorwatch/floorwatch/natsfeed"
 	"github.com/floorwatch/floorwatch/sshserve"
 	"github.com/floorwatch/floorwatch/tui"
 )
@@ -37,15 +39,18 @@ func runServe(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	var ff floorFlags
 	ff.register(fs, "today")
 	listen := fs.String("listen", "127.0.0.1:2222", "listen on `ADDR` (host:port)")
-	feedURL := fs.String("feed", "", "the live feed `URL` (ws:// or wss://), subscribed once for every session")
+	feedURL := fs.String("feed", "", "the live feed `URL` (ws://, wss://, or nats://HOST:PORT/SITE[,SITE…]), subscribed once for every session")
 	scenario := fs.String("scenario", "", "serve a simulated floor instead of a feed: bundled scenario `NAME` or FILE, for a drill room")
 	speed := fs.Float64("speed", 1, "with --scenario: simulated seconds per wall second (1 = real time)")
 	var cf clientFlags
 	cf.register(fs)
+	var nf natsFlags
+	nf.register(fs, natsPublish|natsSubscribe)
 	hostKey := fs.String("host-key", "", "the server's private key `FILE`; created (mode 0600) if missing (default: floorwatch/host_key in your configuration directory, ~/.config on Linux)")
-	authKeys := fs.String("authorized-keys", "", "admit only the public keys in `FILE` (OpenSSH authorized_keys format)")
+	authKeys := fs.String("authorized-keys", "", "admit only the public keys in `FILE` (OpenSSH authorized_keys format; agent=ID before a key makes it that agent's)")
+	rolesPath := fs.String("roles", "", "bind keys to roles in `FILE` (YAML, by fingerprint: `SHA256:…: supervisor` or `agent:ID`); a key with no role is a supervisor's")
 	insecure := fs.Bool("insecure-no-auth", false, "admit anyone without a key: for a drill on this machine only")
-	journal := fs.String("journal", "", "append every folded line to `FILE` and replay it on start, so figures survive a restart")
+	journal := fs.String("journal", "", "keep every folded line in `DIR`, a file a day (journal-YYYY-MM-DD.jsonl, from the goals file's day start), and replay today's on start, so figures survive a restart")
 	logPath := fs.String("log", "", "append the connection log to `FILE` (default standard error)")
 	maxSessions := fs.Int("max-sessions", 200, "most sessions open at once, all keys together (0: no limit)")
 	maxPerKey := fs.Int("max-per-key", 5, "most sessions open at once per key (0: no limit)")
@@ -54,10 +59,13 @@ func runServe(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	maxLogins := fs.Int("max-logins", 32, "most connections logging in at once, all addresses together (0: no limit)")
 	maxLoginsPerAddr := fs.Int("max-logins-per-addr", 8, "most connections logging in at once from one IP address (0: no limit)")
 	loginGrace := fs.Duration("login-grace", 20*time.Second, "close a connection that has not logged in and opened a session this long after connecting")
+	trainees := fs.String("trainees", "", "with --scenario: only the keys in `FILE` (authorized_keys format) may act in the drill; the others watch it (default: every authorized key)")
 	redactCallers := fs.Bool("redact-callers", false, "show only the last four characters of a caller's number or id (•••••5678)")
 	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
+	keepSet := false
+	fs.Visit(func(f *flag.Flag) { keepSet = keepSet || f.Name == "keep-days" })
 	switch {
 	case fs.NArg() > 0:
 		return usageError("unexpected argument %q", fs.Arg(0))
@@ -67,10 +75,24 @@ func runServe(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 		return usageError("give --authorized-keys FILE (or --insecure-no-auth for a local drill)")
 	case *authKeys != "" && *insecure:
 		return usageError("--authorized-keys and --insecure-no-auth contradict each other")
+	case *trainees != "" && *scenario == "":
+		return usageError("--trainees says who may act in a drill: give --scenario NAME too")
+	case *trainees != "" && *authKeys == "":
+		return usageError("--trainees lists keys that may act: give --authorized-keys FILE too")
+	case *rolesPath != "" && *authKeys == "":
+		return usageError("--roles binds authorized keys to roles: give --authorized-keys FILE too")
+	case nf.keepDays < 0:
+		return usageError("--keep-days cannot be negative")
+	case keepSet && *journal == "" && nf.url == "":
+		// One flag for both: how many days --journal's files and the
+		// --nats stream keep.
+		return usageError("--keep-days says how long --journal DIR or --nats keeps the floor's days: give one of them")
 	case *maxSessions < 0 || *maxPerKey < 0 || *idle < 0 || *maxSession < 0 || *maxLogins < 0 || *maxLoginsPerAddr < 0:
 		return usageError("limits cannot be negative")
 	case *loginGrace <= 0:
 		return usageError("--login-grace must be positive: a login that never ends would hold its place for ever")
+	case *journal != "" && natsfeed.IsURL(*feedURL):
+		return usageError("--journal is for a websocket feed: a nats:// feed's stream keeps the day itself")
 	}
 	opts, window, err := ff.options()
 	if err != nil {
@@ -98,17 +120,15 @@ func runServe(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 		logOut = f
 	}
 	log := slog.New(slog.NewTextHandler(logOut, nil))
-	var keys []gossh.PublicKey
-	if *authKeys != "" {
-		if keys, err = sshserve.LoadAuthorizedKeys(*authKeys); err != nil {
-			return err
-		}
+	keys, agents, err := loadKeys(*authKeys, *rolesPath)
+	if err != nil {
+		return err
 	}
 
 	fl := floor.New(opts)
 	var jr *sshserve.Journal
 	if *journal != "" {
-		if jr, err = sshserve.OpenJournal(*journal, log); err != nil {
+		if jr, err = sshserve.OpenJournal(sshserve.JournalOptions{Dir: *journal, KeepDays: nf.keepDays, Floor: opts, Log: log}); err != nil {
 			return err
 		}
 		defer jr.Close()
@@ -119,14 +139,24 @@ func runServe(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		stream, since, _ := fl.Resume()
-		log.Info("journal replayed", "path", *journal, "lines", n, "stream", stream, "resume_after_seq", since)
+		log.Info("journal replayed", "path", jr.Path(), "lines", n, "stream", stream, "resume_after_seq", since)
 	}
 	var drill *simFeed
+	var room *drillRoom
 	if *scenario != "" {
-		if drill, err = startSimFeed("drill", *scenario, *speed); err != nil {
+		if room, err = newDrillRoom(*authKeys, *trainees); err != nil {
 			return err
 		}
+		if drill, err = startSimFeed("drill", *scenario, *speed, true); err != nil {
+			return err
+		}
+		room.drill = drill
 		*feedURL = drill.url()
+		natsLog := slog.NewLogLogger(log.Handler(), slog.LevelInfo).Printf
+		if drill.nats, err = nf.publisher("drill "+drill.name, drill.srv, drill.sim.Clock, natsLog); err != nil {
+			return err
+		}
+		defer closePublisher(drill.nats, natsLog)
 	}
 	hub := live.NewHub(fl)
 	if jr != nil {
@@ -134,20 +164,29 @@ func runServe(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	}
 	// Every session shows a reconnect when it happens.
 	copt.FromStart, copt.OnStatus = true, func(feed.ConnStatus) { hub.ConnChanged() }
-	client, err := feed.NewClient(*feedURL, hub, copt)
+	client, err := nf.client(*feedURL, hub, opts, copt)
 	if err != nil {
 		return usageError("%v", err)
 	}
 	hub.SetConn(client.Status)
+	siteList := sites(client)
 
 	srv, err := sshserve.New(sshserve.Config{
 		HostKeyPath:    *hostKey,
 		AuthorizedKeys: keys,
+		Agents:         agents,
+		CheckAgent:     agentCheck(hub, window),
 		Insecure:       *insecure,
 		Dashboard: func(r *lipgloss.Renderer, v sshserve.Viewer) (tea.Model, func()) {
 			ctx, cancel := context.WithCancel(context.Background())
-			return tui.New(hub, tui.Options{Renderer: r, Window: window, Context: ctx, RedactCallers: *redactCallers,
-				Supervisor: v.String()}), cancel
+			opts := tui.Options{Renderer: r, Window: window, Context: ctx, RedactCallers: *redactCallers, Agent: v.Agent}
+			if v.Agent == "" {
+				opts.Supervisor, opts.Sites = v.String(), siteList
+				if room != nil {
+					opts.Act, opts.CannotAct = room.actor(v)
+				}
+			}
+			return tui.New(hub, opts), cancel
 		},
 		Status:     hubStatus(hub, opts.Horizon),
 		StatusHelp: sshStatusHelp,
@@ -233,9 +272,73 @@ func hubStatus(hub *live.Hub, horizon time.Duration) sshserve.Status {
 				req.Window, floor.Rolling(horizon))
 		}
 		r := hub.Report(req.Window)
+		if req.Agent != "" {
+			// An agent's key prints that agent's card, never the floor.
+			c, ok := tui.NewCard(r, req.Agent)
+			if !ok {
+				return fmt.Errorf("agent %q is not on this floor now", req.Agent)
+			}
+			return tui.WriteCard(w, c, req.JSON)
+		}
 		if req.JSON {
 			return floor.WriteJSON(w, r)
 		}
 		return floor.WriteText(w, r)
+	}
+}
+
+// loadKeys reads the authorized keys and binds each to its role (the keys'
+// agent= options, then the roles file); it returns the keys and the agent
+// of each key bound to one, by fingerprint. No file: no keys.
+func loadKeys(keysPath, rolesPath string) ([]gossh.PublicKey, map[string]string, error) {
+	if keysPath == "" {
+		return nil, nil, nil
+	}
+	authorized, err := sshserve.LoadAuthorizedKeys(keysPath)
+	if err != nil {
+		return nil, nil, err
+	}
+	var roles map[string]string
+	if rolesPath != "" {
+		if roles, err = sshserve.LoadRoles(rolesPath); err != nil {
+			return nil, nil, err
+		}
+	}
+	agents, err := sshserve.BindRoles(authorized, roles)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", cmp.Or(rolesPath, keysPath), err)
+	}
+	keys := make([]gossh.PublicKey, len(authorized))
+	for i, k := range authorized {
+		keys[i] = k.Key
+	}
+	return keys, agents, nil
+}
+
+// agentWait is how long an agent's login waits for the floor to catch up
+// with its feed before it can say whether it knows the agent.
+const agentWait = 10 * time.Second
+
+// agentCheck refuses the key of an agent the floor does not know, once it
+// has caught up with its feed: a key bound to a mistyped id, or to someone
+// who has left, gets a clear message rather than an empty card.
+func agentCheck(hub *live.Hub, window floor.Window) func(ctx context.Context, agent string) error {
+	return func(ctx context.Context, agent string) error {
+		ctx, cancel := context.WithTimeout(ctx, agentWait)
+		defer cancel()
+		changed, unsubscribe := hub.Subscribe()
+		defer unsubscribe()
+		for !hub.Progress().CaughtUp {
+			select {
+			case <-changed:
+			case <-ctx.Done():
+				return errors.New("the floor is still catching up with its feed; try again in a minute")
+			}
+		}
+		if _, ok := tui.NewCard(hub.Report(window), agent); !ok {
+			return fmt.Errorf("your key belongs to agent %q, and this floor has no such agent: "+
+				"ask a supervisor to check the agent= option or the --roles entry of your key", agent)
+		}
+		return nil
 	}
 }

@@ -36,7 +36,11 @@ func runSim(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	speedFlag := fs.String("speed", "", "simulated seconds per wall second: `N` (1 = real time, 60 = an hour a minute) or max (default 1 with --listen, max without)")
 	seed := fs.String("seed", "", "random seed `N` (default: the scenario's)")
 	duration := fs.Duration("duration", 0, "simulate this long instead of the scenario's duration (calls still on the floor are then played out)")
-	record := fs.String("record", "", "write every event to `FILE` as it is produced (- for standard output); without --listen the default is standard output")
+	drill := fs.Bool("drill", false, "with --listen: run the scenario as a drill: it opens with drill.started and applies the commands "+
+		"clients send on the feed, each answered with a drill.action naming who sent it (\"token\" with --token, else the sender's address)")
+	record := fs.String("record", "", "write every event to `FILE` as it is produced (- for standard output); without --listen or --nats the default is standard output")
+	var nf natsFlags
+	nf.register(fs, natsPublish)
 	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
@@ -46,15 +50,17 @@ func runSim(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	if *list {
 		return listScenarios(stdout, simulator.Bundled())
 	}
-	speed, err := parseSpeed(*speedFlag, sf.listen != "")
+	speed, err := parseSpeed(*speedFlag, sf.listen != "" || nf.url != "")
 	if err != nil {
 		return err
 	}
 	if *duration < 0 {
 		return usageError("--duration must be positive")
 	}
-	var opt simulator.Options
-	opt.Duration = *duration
+	if *drill && sf.listen == "" {
+		return usageError("--drill takes its commands on the feed: give --listen ADDR too")
+	}
+	opt := simulator.Options{Duration: *duration, Drill: *drill}
 	if *seed != "" {
 		n, err := strconv.ParseInt(*seed, 10, 64)
 		if err != nil {
@@ -72,7 +78,7 @@ func runSim(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	defer stop()
 
 	out := *record
-	if out == "" && sf.listen == "" {
+	if out == "" && sf.listen == "" && nf.url == "" {
 		out = "-"
 	}
 	// A paced run's recording is flushed batch by batch, so it can be
@@ -85,12 +91,20 @@ func runSim(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 
 	var serveErr <-chan error
 	if sf.listen != "" {
-		fo.srv = newSimServer(sim, sf.options(sc.Name))
+		opts := sf.options(sc.Name)
+		if *drill {
+			opts.OnCommand = func(frame []byte, by string) { drillCommand(sim, fo.srv, frame, by) }
+		}
+		fo.srv = newSimServer(sim, opts)
 		var url string
 		if url, serveErr, err = sf.serve(ctx, fo.srv); err != nil {
 			return err
 		}
 		fmt.Fprintf(stderr, "floorwatch sim: %s at %s, serving %s\n", sc.Name, speedName(speed), url)
+	}
+	natsLog := func(format string, args ...any) { fmt.Fprintf(stderr, "floorwatch sim: "+format+"\n", args...) }
+	if fo.nats, err = nf.publisher(sc.Name, fo.srv, sim.Clock, natsLog); err != nil {
+		return err
 	}
 
 	runCtx, cancelRun := context.WithCancel(ctx)
@@ -113,6 +127,7 @@ func runSim(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	runErr := simulator.Run(runCtx, sim, speed, publish)
 	cancelRun()
 	<-progressDone
+	closePublisher(fo.nats, natsLog)
 	if err := fo.finish(); err != nil {
 		return fmt.Errorf("writing %s: %w", out, err)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/floorwatch/floorwatch/feed"
 	"github.com/floorwatch/floorwatch/floor"
+	"github.com/floorwatch/floorwatch/natsfeed"
 	"github.com/floorwatch/floorwatch/simulator"
 )
 
@@ -20,14 +21,18 @@ import (
 type simFeed struct {
 	sim   *simulator.Sim
 	srv   *feed.Server
+	nats  *natsfeed.Publisher // serve --scenario --nats: the drill also goes to NATS
 	ln    net.Listener
 	name  string
 	speed float64
 }
 
 // startSimFeed loads a bundled scenario or file and starts listening; the
-// simulation starts with run. The feed is named label and the scenario.
-func startSimFeed(label, scenario string, speed float64) (*simFeed, error) {
+// simulation starts with run. The feed is named label and the scenario. A
+// drill opens with drill.started and takes commands through act; its feed
+// takes none (4403): whoever acts does it through this process, which
+// knows who they are.
+func startSimFeed(label, scenario string, speed float64, drill bool) (*simFeed, error) {
 	if speed <= 0 || math.IsNaN(speed) || math.IsInf(speed, 0) {
 		return nil, usageError("--speed %v: want a positive factor such as 30", speed)
 	}
@@ -36,7 +41,7 @@ func startSimFeed(label, scenario string, speed float64) (*simFeed, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--scenario: %w", err)
 	}
-	sim := simulator.New(sc, simulator.Options{})
+	sim := simulator.New(sc, simulator.Options{Drill: drill})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -52,6 +57,27 @@ func startSimFeed(label, scenario string, speed float64) (*simFeed, error) {
 func newSimServer(sim *simulator.Sim, opt feed.ServerOptions) *feed.Server {
 	opt.Now, opt.Tracker, opt.Base = sim.Clock, floor.New(floor.Options{}), floor.New(floor.Options{})
 	return feed.NewServer(opt)
+}
+
+// act is how by acts in the drill: for a dashboard's Options.Act.
+func (s *simFeed) act(by string) func(frame []byte) error {
+	return func(frame []byte) error { return drillCommand(s.sim, s.srv, frame, by) }
+}
+
+// drillCommand hands a drill.command frame to sim as by's. The drill
+// answers it with a drill.action among the run's events; once the run is
+// over it refuses it, and that refusal is published on srv (which takes
+// it only until the feed has ended) and returned.
+func drillCommand(sim *simulator.Sim, srv *feed.Server, frame []byte, by string) error {
+	// A frame that is not a command is refused on the feed, with why.
+	c, _ := simulator.ParseCommand(frame)
+	c.By = by
+	ev := sim.Submit(c)
+	if ev == nil {
+		return nil
+	}
+	srv.Publish(ev)
+	return errors.New(ev.Drill.Result)
 }
 
 // url is where a feed client reaches the simulation.
@@ -70,7 +96,12 @@ func (s *simFeed) run(ctx context.Context, logger *log.Logger) {
 			logger.Printf("simulated feed server: %v", err)
 		}
 	}()
-	err := simulator.Run(ctx, s.sim, s.speed, func(batch []*feed.Event) { s.srv.Publish(batch...) })
+	err := simulator.Run(ctx, s.sim, s.speed, func(batch []*feed.Event) {
+		s.srv.Publish(batch...)
+		if s.nats != nil {
+			s.nats.Publish(batch...)
+		}
+	})
 	switch {
 	case err == nil:
 		// The run is over: clients get everything, then the close that says

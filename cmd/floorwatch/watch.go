@@ -25,7 +25,7 @@ import (
 
 func init() {
 	register(command{name: "watch", args: "(URL | --replay FILE)",
-		summary: "the dashboard on a live feed (ws:// or wss://), reconnecting by itself, or on a recording (--replay)", run: runWatch})
+		summary: "the dashboard on a live feed (ws://, wss://, or nats://HOST:PORT/SITE[,SITE…]), reconnecting by itself, or on a recording (--replay)", run: runWatch})
 }
 
 // DefaultReplaySpeed plays a recorded day an hour a minute.
@@ -38,6 +38,7 @@ type dashFlags struct {
 	redactCallers bool
 	bell          bool
 	notify        string
+	wallboard     bool
 }
 
 func (d *dashFlags) register(fs *flag.FlagSet) {
@@ -45,6 +46,7 @@ func (d *dashFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&d.log, "log", "", "write diagnostics to `FILE` (nothing is ever written to the screen)")
 	fs.BoolVar(&d.redactCallers, "redact-callers", false, "show only the last four characters of a caller's number or id (•••••5678)")
 	fs.BoolVar(&d.bell, "bell", false, "ring the terminal bell on each new alert")
+	fs.BoolVar(&d.wallboard, "wallboard", false, "open on the wallboard: each queue's figures in big digits for a screen across the room (b switches)")
 	fs.StringVar(&d.notify, "notify", "", "post each new alert to the webhook `URL` as JSON with a text field (Slack, Mattermost, Teams); retried, never holding up the dashboard")
 }
 
@@ -79,7 +81,7 @@ func (d *dashFlags) setup() (floor.Options, floor.Window, *log.Logger, func(), e
 // dashboard is the dashboard's options and what runs beside it while it is
 // up: the --notify poster. It checks --notify, so call it before any work.
 func (d *dashFlags) dashboard(w floor.Window, logger *log.Logger) (tui.Options, func(context.Context), error) {
-	opts := tui.Options{Window: w, RedactCallers: d.redactCallers}
+	opts := tui.Options{Window: w, RedactCallers: d.redactCallers, Wallboard: d.wallboard}
 	if d.bell {
 		opts.Bell = os.Stdout // the terminal the dashboard draws on
 	}
@@ -99,6 +101,8 @@ func runWatch(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	d.register(fs)
 	var cf clientFlags
 	cf.register(fs)
+	var nf natsFlags
+	nf.register(fs, natsSubscribe)
 	replay := fs.String("replay", "", "play the recording `FILE` (.jsonl) instead of a live feed: space pauses, +/- change the speed, ←/→ seek 5 minutes")
 	speed := fs.String("speed", DefaultReplaySpeed, "with --replay: floor seconds a second, `N` of 1, 10, 60, 600 or max")
 	if err := parseArgs(fs, args); err != nil {
@@ -128,11 +132,12 @@ func runWatch(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	}
 	hub := live.NewHub(floor.New(opts))
 	copt.FromStart, copt.OnStatus = true, logStatus(logger, hub)
-	client, err := feed.NewClient(fs.Arg(0), hub, copt)
+	client, err := nf.client(fs.Arg(0), hub, opts, copt)
 	if err != nil {
 		return usageError("%v", err)
 	}
 	hub.SetConn(client.Status)
+	dash.Sites = sites(client)
 	return runDashboard(hub, dash, alongside(client.Run, beside), logger)
 }
 
