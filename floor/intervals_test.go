@@ -64,20 +64,20 @@ func checkIntervals(t *testing.T, what string, got []Interval, want []intervalWa
 func dayFloor(t *testing.T) *script {
 	s := newScript(t, Options{})
 	s.must(0, "queue.config", "queue", "q1", "sl_threshold_s", 20, "short_abandon_s", 5)
-	s.must(1790, "call.offered", "call", "c1", "queue", "q1")                  // 08:29:50
-	s.must(1800, "call.offered", "call", "c2", "queue", "q1")                  // 08:30:00, on the boundary
-	s.must(1803, "call.abandoned", "call", "c2", "queue", "q1")                // 3 s: short
-	s.must(1805, "call.answered", "call", "c1", "queue", "q1", "agent", "a1")  // 08:30:05, waited 15 s
-	s.must(1980, "call.ended", "call", "c1", "agent", "a1")                    // 08:33
-	s.must(2105, "call.wrapped", "call", "c1", "agent", "a1")                  // 08:35:05: 300 s from the answer
-	s.must(3540, "call.offered", "call", "c3", "queue", "q1")                  // 08:59
-	s.must(3600, "call.abandoned", "call", "c3", "queue", "q1")                // 09:00:00 on the boundary, 60 s
-	s.must(4200, "call.offered", "call", "c5", "queue", "q2")                  // 09:10, q2's first call
-	s.must(4210, "call.answered", "call", "c5", "queue", "q2", "agent", "a2")  // 10 s
-	s.must(7500, "call.offered", "call", "c4", "queue", "q1")                  // 10:05
-	s.must(7530, "call.answered", "call", "c4", "queue", "q1", "agent", "a1")  // 30 s: late
-	s.must(7560, "call.ended", "call", "c4", "agent", "a1")                    //
-	s.must(7710, "call.wrapped", "call", "c4", "agent", "a1")                  // 10:08:30: 180 s
+	s.must(1790, "call.offered", "call", "c1", "queue", "q1")                 // 08:29:50
+	s.must(1800, "call.offered", "call", "c2", "queue", "q1")                 // 08:30:00, on the boundary
+	s.must(1803, "call.abandoned", "call", "c2", "queue", "q1")               // 3 s: short
+	s.must(1805, "call.answered", "call", "c1", "queue", "q1", "agent", "a1") // 08:30:05, waited 15 s
+	s.must(1980, "call.ended", "call", "c1", "agent", "a1")                   // 08:33
+	s.must(2105, "call.wrapped", "call", "c1", "agent", "a1")                 // 08:35:05: 300 s from the answer
+	s.must(3540, "call.offered", "call", "c3", "queue", "q1")                 // 08:59
+	s.must(3600, "call.abandoned", "call", "c3", "queue", "q1")               // 09:00:00 on the boundary, 60 s
+	s.must(4200, "call.offered", "call", "c5", "queue", "q2")                 // 09:10, q2's first call
+	s.must(4210, "call.answered", "call", "c5", "queue", "q2", "agent", "a2") // 10 s
+	s.must(7500, "call.offered", "call", "c4", "queue", "q1")                 // 10:05
+	s.must(7530, "call.answered", "call", "c4", "queue", "q1", "agent", "a1") // 30 s: late
+	s.must(7560, "call.ended", "call", "c4", "agent", "a1")                   //
+	s.must(7710, "call.wrapped", "call", "c4", "agent", "a1")                 // 10:08:30: 180 s
 	return s
 }
 
@@ -87,12 +87,13 @@ func TestIntervalsWorkedByHand(t *testing.T) {
 	eq(t, "interval size", r.IntervalSize, 30*time.Minute)
 	// q1 (exclude_short): c1 is offered at 08:29:50 and answered at
 	// 08:30:05, so its offer is in 08:00 and its answer, wait and AHT
-	// sample in 08:30; c2, offered on the 08:30 boundary, is 08:30's; c3's
-	// abandon at 09:00:00 is 09:00's. 09:30 has no call; 10:00 holds now.
+	// sample in 08:30; c2, offered on the 08:30 boundary, is 08:30's, and
+	// so is c3's offer at 08:59; c3's abandon at 09:00:00 is 09:00's. 09:30
+	// has no call; 10:00 holds now.
 	checkIntervals(t, "q1", queueOf(t, r, "q1").Intervals, []intervalWant{
-		{start: "2026-11-23T08:00:00Z", offered: 2, abandonRate: f64(0)}, // c1 and c3 offered; 0 of 2
-		{start: "2026-11-23T08:30:00Z", offered: 1, answered: 1, within: 1, abandoned: 1, short: 1,
-			sl: f64(1), asa: f64(15), aht: f64(300), reasons: map[string]int64{"caller": 1}}, // 1/(1+1-1); abandon rate (1-1)/(1-1): null
+		{start: "2026-11-23T08:00:00Z", offered: 1, abandonRate: f64(0)}, // nothing judged: SL null
+		{start: "2026-11-23T08:30:00Z", offered: 2, answered: 1, within: 1, abandoned: 1, short: 1, // SL 1/(1+1-1)
+			sl: f64(1), asa: f64(15), aht: f64(300), abandonRate: f64(0), reasons: map[string]int64{"caller": 1}}, // (1-1)/(2-1)
 		{start: "2026-11-23T09:00:00Z", abandoned: 1, sl: f64(0), reasons: map[string]int64{"caller": 1}}, // 0/(0+1); abandon rate 1/0: null
 		{start: "2026-11-23T09:30:00Z"},
 		{start: "2026-11-23T10:00:00Z", offered: 1, answered: 1, sl: f64(0), asa: f64(30), aht: f64(180),
@@ -276,6 +277,7 @@ func TestIntervalsAcrossDaylightSaving(t *testing.T) {
 	s.must(utc(2026, 4, 4, 13, 10), "call.offered", "call", "a", "queue", "q1")
 	s.must(utc(2026, 4, 4, 17, 10), "call.offered", "call", "b", "queue", "q1")
 	list := s.f.Report(All.WithIntervals(time.Hour)).Floor.Intervals
+	eq(t, "hours from 00:00 +11 to 03:00 +10:30", len(list), 4) // 00:00, 01:00 (90 min), 02:00, 03:00
 	for i, iv := range list {
 		if iv.Start.In(lordHowe).Minute() != 0 {
 			t.Errorf("%v does not start on the local hour", iv.Start.In(lordHowe))
