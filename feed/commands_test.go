@@ -124,8 +124,16 @@ func TestDrillFeedKeepsTheReadLimit(t *testing.T) {
 	}
 }
 
-// What CommandFrame writes is what the simulator reads, field for field.
+// What CommandFrame writes is what the simulator reads, field for field,
+// and the commands have the simulator's names.
 func TestCommandFrameIsWhatTheDrillReads(t *testing.T) {
+	for _, n := range [][2]string{{feed.CommandMove, simulator.CmdMove}, {feed.CommandRelease, simulator.CmdRelease},
+		{feed.CommandOvertime, simulator.CmdOvertime}, {feed.CommandSendHome, simulator.CmdSendHome},
+		{feed.CommandOverflow, simulator.CmdOverflow}, {feed.CommandCallback, simulator.CmdCallback}} {
+		if n[0] != n[1] {
+			t.Errorf("feed names a command %q, the simulator %q", n[0], n[1])
+		}
+	}
 	after := 45.0
 	for _, d := range []feed.Drill{
 		{ID: "k1", Command: simulator.CmdMove, Agent: "a003", Queues: []string{"billing", "support"}},

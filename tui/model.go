@@ -403,6 +403,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.width, m.height = msg.Width, msg.Height
 		m.help.Width = msg.Width
 		m.filter.Width = max(10, msg.Width-4)
+		m.sizeForm()
 		m.dirty = true
 		return m, nil
 	case tea.MouseMsg:
