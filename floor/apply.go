@@ -389,6 +389,7 @@ func (f *Floor) applySnapshot(ev *feed.Event) {
 	for _, cs := range s.Calls {
 		c := &call{id: cs.Call, queue: f.queue(cs.Queue), offered: cs.Offered, answered: cs.Answered, ended: cs.Ended,
 			channel: cs.Channel, caller: cs.Caller}
+		c.queue.channel(c.channel) // listed by channel, though not offered on this feed
 		if cs.Agent != "" {
 			c.agent = f.agent(cs.Agent)
 		}

@@ -51,7 +51,8 @@ type Options struct {
 	// windows is bounded by the events in it, not by the length of a shift.
 	Horizon time.Duration
 	// DayStartHour and Location define "today": it starts at that hour in
-	// that time zone (default midnight UTC).
+	// that time zone (default midnight UTC). Intervals are aligned to
+	// Location's clock. A goals file's day overrides both.
 	DayStartHour int
 	Location     *time.Location
 

@@ -4,6 +4,7 @@ import (
 	"math"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/floorwatch/floorwatch/feed"
 )
@@ -59,6 +60,38 @@ func FuzzFold(f *testing.F) {
 	})
 }
 
+// checkSums: the channels add up to the floor, and the intervals (unless
+// some were let go) to the window, ending at the one that holds now.
+func checkSums(t *testing.T, r *Report) {
+	t.Helper()
+	type sums struct{ offered, answered, within, abandoned, short int64 }
+	var ch, iv sums
+	waiting := 0
+	for _, c := range r.Channels {
+		ch = sums{ch.offered + c.Offered, ch.answered + c.Answered, ch.within + c.AnsweredWithin, ch.abandoned + c.Abandoned, ch.short + c.ShortAbandoned}
+		waiting += c.Waiting
+	}
+	m := r.Floor
+	if floor := (sums{m.Offered, m.Answered, m.AnsweredWithin, m.Abandoned, m.ShortAbandoned}); ch != floor || waiting != m.Waiting {
+		t.Fatalf("%s: the channels add up to %+v (%d waiting), the floor is %+v (%d)", r.Window, ch, waiting, floor, m.Waiting)
+	}
+	if r.IntervalSize == 0 || !r.IntervalsFrom.IsZero() {
+		return
+	}
+	for i, v := range m.Intervals {
+		iv = sums{iv.offered + v.Offered, iv.answered + v.Answered, iv.within + v.AnsweredWithin, iv.abandoned + v.Abandoned, iv.short + v.ShortAbandoned}
+		if i > 0 && !m.Intervals[i-1].End.Equal(v.Start.Time) || v.InProgress != (i == len(m.Intervals)-1) {
+			t.Fatalf("intervals not consecutive, or not ending now: %+v", m.Intervals)
+		}
+	}
+	if n := len(m.Intervals); n > 0 && (r.Now.Before(m.Intervals[n-1].Start.Time) || !r.Now.Before(m.Intervals[n-1].End)) {
+		t.Fatalf("now %v is not in the last interval %+v", r.Now, m.Intervals[n-1])
+	}
+	if floor := (sums{m.Offered, m.Answered, m.AnsweredWithin, m.Abandoned, m.ShortAbandoned}); iv != floor {
+		t.Fatalf("the intervals add up to %+v, the floor is %+v", iv, floor)
+	}
+}
+
 func checkInvariants(t *testing.T, fl *Floor) {
 	t.Helper()
 	nWaiting := 0
@@ -70,11 +103,12 @@ func checkInvariants(t *testing.T, fl *Floor) {
 	if fl.waiting != nWaiting {
 		t.Fatalf("waiting counter %d, calls waiting %d", fl.waiting, nWaiting)
 	}
-	for _, w := range []Window{All, Today, Rolling(DefaultHorizon)} {
+	for _, w := range []Window{All.WithIntervals(15 * time.Minute), Today, Rolling(DefaultHorizon)} {
 		r := fl.Report(w)
 		if r.Floor.Waiting != nWaiting {
 			t.Fatalf("%v: report waiting %d, calls waiting %d", w, r.Floor.Waiting, nWaiting)
 		}
+		checkSums(t, r)
 		ms := []Metrics{r.Floor}
 		for _, q := range r.Queues {
 			ms = append(ms, q.Metrics)

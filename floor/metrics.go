@@ -278,7 +278,7 @@ type channelTally struct {
 // queueChannels are queue q's figures by channel, sorted: each channel it
 // has had a call of. They are added to the floor's channels on the way.
 func queueChannels(q *queue, g feed.QueueConfig, cc map[chanKey]queueCounts, live map[chanKey]*waitingNow,
-	floor map[string]*channelTally, now time.Time) []ChannelReport {
+	onFloor map[string]*channelTally, now time.Time) []ChannelReport {
 	out := make([]ChannelReport, 0, len(q.channels))
 	for _, ch := range sortedKeys(q.channels) {
 		k := chanKey{q, ch}
@@ -289,10 +289,10 @@ func queueChannels(q *queue, g feed.QueueConfig, cc map[chanKey]queueCounts, liv
 		cr.SLThresholdS, cr.SLTarget = threshold, t.target(target)
 		out = append(out, cr)
 
-		ft := floor[ch]
+		ft := onFloor[ch]
 		if ft == nil {
 			ft = &channelTally{}
-			floor[ch] = ft
+			onFloor[ch] = ft
 		}
 		ft.add(cc[k], g.SLMode)
 		ft.live.merge(live[k])

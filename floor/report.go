@@ -161,9 +161,9 @@ type Interval struct {
 	ASAS              *float64         `json:"asa_s"`
 	AHTS              *float64         `json:"aht_s"`
 	AbandonRate       *float64         `json:"abandon_rate"`
-	// For the dashboard: where the interval ends (its length but across a
-	// daylight-saving change of a zone off whole hours), whether it holds
-	// now, and its goal (as Metrics.SLTarget, over its calls).
+	// For the dashboard: where the interval ends (Start plus the size,
+	// except where a zone's clock moves by less than an interval), whether
+	// it holds now, and its goal (as Metrics.SLTarget, over its calls).
 	End        time.Time `json:"-"`
 	InProgress bool      `json:"-"`
 	SLTarget   float64   `json:"-"`

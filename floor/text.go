@@ -62,7 +62,7 @@ func WriteText(w io.Writer, r *Report) error {
 		if why := ReasonsText(q.AbandonedByReason); why != "" {
 			abandoned += " (" + why + ")"
 		}
-		tw.row(q.Queue, q.Name, Pct(q.ServiceLevel), fmt.Sprintf("%s/%gs", Pct(&q.SLTarget), q.SLThresholdS), fmt.Sprint(q.Offered),
+		tw.row(q.Queue, q.Name, Pct(q.ServiceLevel), Pct(&q.SLTarget)+"/"+thresholdText(q.SLThresholdS), fmt.Sprint(q.Offered),
 			fmt.Sprint(q.Answered), abandoned, Pct(q.AbandonRate), Secs(q.ASAS), Secs(q.AHTS), fmt.Sprint(q.Waiting),
 			Secs(q.LongestWaitS), fmt.Sprint(q.Staffed), fmt.Sprint(q.Available), needed, Num(q.CSAT, 2))
 	}
@@ -143,6 +143,12 @@ func writeIntervalTable(b *strings.Builder, list []Interval, zone *time.Location
 			Secs(iv.AHTS), Pct(iv.AbandonRate), now)
 	}
 	tw.writeTo(b)
+}
+
+// thresholdText writes an answer-time goal as a person reads it: 20s, 1m,
+// 4h.
+func thresholdText(secs float64) string {
+	return FormatSpan(time.Duration(secs * float64(time.Second)))
 }
 
 // textTable lays rows out in columns two spaces apart, measured in screen

@@ -270,8 +270,8 @@ func (s *Sim) queueList() string {
 }
 
 // move gives an agent new skills. The feed shows them at once; an idle
-// agent takes the longest-waiting call of their new queues now, a busy one
-// when free.
+// agent takes the longest-waiting call of their new queues now (one with
+// room for another chat too), a busy one when free.
 func (s *Sim) move(c *Command) string {
 	a, why := s.agentNamed(c.Agent)
 	if why != "" {
@@ -289,8 +289,14 @@ func (s *Sim) move(c *Command) string {
 	}
 	a.skills, a.skillIdx = names, idx
 	s.announce(a)
-	if a.st == agIdle {
+	switch {
+	case a.st == agIdle:
 		s.settle(a) // a new idle epoch: their places in the old queues' lists lapse
+	case len(a.convs) > 0:
+		// Chatting: their places in the old queues' lists lapse, and they
+		// may take more of the new ones'.
+		a.idleEpoch++
+		s.serve(a)
 	}
 	return ""
 }

@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -17,6 +19,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/floorwatch/floorwatch/feed"
+	"github.com/floorwatch/floorwatch/floor"
 )
 
 // Scenario is a floor to simulate, as a scenario file describes it. Its
@@ -42,12 +45,26 @@ type Scenario struct {
 
 // QueueSpec is one queue: its goal, its callers and its calls.
 type QueueSpec struct {
-	Queue         string   `yaml:"queue"`
-	Name          string   `yaml:"name"`
-	SLThresholdS  *float64 `yaml:"sl_threshold_s"`
-	SLTarget      *float64 `yaml:"sl_target"`
-	ShortAbandonS *float64 `yaml:"short_abandon_s"`
-	SLMode        string   `yaml:"sl_mode"`
+	Queue         string         `yaml:"queue"`
+	Name          string         `yaml:"name"`
+	SLThresholdS  *floor.Seconds `yaml:"sl_threshold_s"`
+	SLTarget      *float64       `yaml:"sl_target"`
+	ShortAbandonS *floor.Seconds `yaml:"short_abandon_s"`
+	SLMode        string         `yaml:"sl_mode"`
+	// ChannelGoals hold the calls of a channel to a goal of their own in
+	// this queue (queue.config's channel_goals): calls of another channel
+	// transferred or overflowing in, or the queue's own.
+	ChannelGoals map[string]ChannelGoalSpec `yaml:"channel_goals"`
+	// Channel is what the queue's calls are: voice (the default), chat,
+	// email, social or a word of the floor's own. A caller's calls keep the
+	// channel of the queue they dialled, through transfers, overflows and
+	// redials.
+	Channel string `yaml:"channel"`
+	// Concurrency is how many of the queue's conversations an agent holds
+	// at once (default 1; more only for a channel other than voice). An
+	// agent holding some takes another only while every conversation it
+	// holds allows that many, and no voice call while it holds any.
+	Concurrency int `yaml:"concurrency"`
 	// CallsPerHour is the arrival rate outside any Rates interval.
 	CallsPerHour float64    `yaml:"calls_per_hour"`
 	Rates        []RateSpec `yaml:"rates"`
@@ -62,6 +79,13 @@ type QueueSpec struct {
 	Transfer  *TransferSpec `yaml:"transfer"`
 	Redial    *RedialSpec   `yaml:"redial"`
 }
+
+// ChannelGoalSpec is one channel's goal in a queue, written as in a goals
+// file (sl_threshold_s: 60s); a field left out is the queue's.
+type ChannelGoalSpec floor.ChannelGoal
+
+// MaxConcurrency is the most conversations an agent may hold at once.
+const MaxConcurrency = 20
 
 // RedialSpec makes a share of the callers who hang up call again: each
 // with the chance Probability, after an exponential delay of mean
@@ -269,6 +293,11 @@ func (s *Scenario) UnmarshalYAML(n *yaml.Node) error {
 func (q *QueueSpec) UnmarshalYAML(n *yaml.Node) error {
 	type plain QueueSpec
 	return decodeStrict(n, "a queue", (*plain)(q))
+}
+
+// UnmarshalYAML decodes strictly.
+func (g *ChannelGoalSpec) UnmarshalYAML(n *yaml.Node) error {
+	return decodeStrict(n, "a channel goal", (*floor.ChannelGoal)(g))
 }
 
 // UnmarshalYAML decodes strictly.
@@ -496,6 +525,28 @@ func idList(ids map[string]bool) string {
 func (q *QueueSpec) check(f string) error {
 	if q.SLThresholdS != nil && *q.SLThresholdS < 0 {
 		return fieldErr(f+".sl_threshold_s", "must be 0 or more seconds, got %v", *q.SLThresholdS)
+	}
+	for _, ch := range slices.Sorted(maps.Keys(q.ChannelGoals)) {
+		g, cf := q.ChannelGoals[ch], f+".channel_goals."+ch
+		switch {
+		case ch == "":
+			return fieldErr(f+".channel_goals", "a channel's name is empty")
+		case g.SLThresholdS != nil && *g.SLThresholdS < 0:
+			return fieldErr(cf+".sl_threshold_s", "must be 0 or more seconds, got %v", *g.SLThresholdS)
+		case g.SLTarget != nil && (*g.SLTarget < 0 || *g.SLTarget > 1):
+			return fieldErr(cf+".sl_target", "must be between 0 and 1 (0.9 is 90%%), got %v", *g.SLTarget)
+		}
+	}
+	if q.Channel == "" {
+		q.Channel = feed.ChannelVoice
+	}
+	switch {
+	case q.Concurrency == 0:
+		q.Concurrency = 1
+	case q.Concurrency < 0 || q.Concurrency > MaxConcurrency:
+		return fieldErr(f+".concurrency", "must be 1 to %d conversations at once, got %d", MaxConcurrency, q.Concurrency)
+	case q.Concurrency > 1 && q.Channel == feed.ChannelVoice:
+		return fieldErr(f+".concurrency", "a voice call takes the whole agent; set channel (chat, email, social) for %d at once", q.Concurrency)
 	}
 	if q.SLTarget != nil && (*q.SLTarget < 0 || *q.SLTarget > 1) {
 		return fieldErr(f+".sl_target", "must be between 0 and 1 (0.8 is 80%%), got %v", *q.SLTarget)

@@ -14,6 +14,7 @@ import (
 	"cmp"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -69,9 +70,12 @@ type queueState struct {
 	wrapMs     float64
 	patienceMs float64 // 0: callers never hang up
 	transferTo []int32
+	// concurrency is how many of the queue's conversations an agent holds
+	// at once.
+	concurrency int
 
-	threshold, shortAbandon time.Duration
-	counters                Counters
+	shortAbandon time.Duration
+	counters     Counters
 }
 
 // waitRule is a supervisor's rule for a queue's calls that wait longer than
@@ -112,6 +116,9 @@ type agentState struct {
 	calledOut  bool // by a callout drill, until it ends
 	sentHome   bool // by the supervisor, for good
 	pending    int  // break index due when the agent is next free; -1 none
+	// convs are the calls the agent holds, in conversation or wrap-up:
+	// several at once only of queues whose concurrency allows it.
+	convs []int32
 }
 
 // away reports whether the agent is kept off the floor whatever their shift.
@@ -292,20 +299,33 @@ func newQueueState(spec *QueueSpec) *queueState {
 	cfg := feed.DefaultQueueConfig(spec.Queue)
 	cfg.Name = spec.Name
 	if spec.SLThresholdS != nil {
-		cfg.SLThresholdS = *spec.SLThresholdS
+		cfg.SLThresholdS = float64(*spec.SLThresholdS)
 	}
 	if spec.SLTarget != nil {
 		cfg.SLTarget = *spec.SLTarget
 	}
 	if spec.ShortAbandonS != nil {
-		cfg.ShortAbandonS = *spec.ShortAbandonS
+		cfg.ShortAbandonS = float64(*spec.ShortAbandonS)
 	}
 	if spec.SLMode != "" {
 		cfg.SLMode = spec.SLMode
 	}
+	for ch, g := range spec.ChannelGoals {
+		if cfg.ChannelGoals == nil {
+			cfg.ChannelGoals = map[string]feed.ChannelGoal{}
+		}
+		cg := feed.ChannelGoal{SLThresholdS: cfg.SLThresholdS, SLTarget: cfg.SLTarget}
+		if g.SLThresholdS != nil {
+			cg.SLThresholdS = float64(*g.SLThresholdS)
+		}
+		if g.SLTarget != nil {
+			cg.SLTarget = *g.SLTarget
+		}
+		cfg.ChannelGoals[ch] = cg
+	}
 	q := &queueState{spec: spec, cfg: cfg, perMs: spec.CallsPerHour / 3600 / msPerS,
 		ahtMs: spec.AHTS * msPerS, wrapMs: spec.WrapS * msPerS, lognormal: spec.Handle == "lognormal",
-		threshold:    time.Duration(cfg.SLThresholdS * float64(time.Second)),
+		concurrency:  max(spec.Concurrency, 1),
 		shortAbandon: time.Duration(cfg.ShortAbandonS * float64(time.Second))}
 	q.counters.Queue, q.counters.Config = spec.Queue, cfg
 	for _, r := range spec.Rates {
@@ -324,6 +344,17 @@ func newQueueState(spec *QueueSpec) *queueState {
 	}
 	return q
 }
+
+// threshold is the answer-time goal of a call of channel ch in the queue:
+// the channel's own where the queue sets one.
+func (q *queueState) threshold(ch string) time.Duration {
+	s, _ := q.cfg.Goal(ch)
+	return time.Duration(s * float64(time.Second))
+}
+
+// channel is the call's channel: its caller's, the one of the queue they
+// dialled.
+func (s *Sim) channel(c *callState) string { return s.queues[c.who.home].spec.Channel }
 
 func newGroupState(spec *AgentSpec) *groupState {
 	g := &groupState{spec: spec, ringMs: DefaultRingS * msPerS, missedAuxMs: DefaultMissedAuxS * msPerS}
@@ -732,6 +763,9 @@ func (s *Sim) offer(ci int32) {
 	q := s.queues[c.q]
 	ev := s.emit(feed.TypeOffered)
 	ev.Call, ev.Queue, ev.Caller = c.id, q.cfg.Queue, c.who.number
+	if ch := s.channel(c); ch != feed.ChannelVoice {
+		ev.Channel = ch // voice goes without saying, as in a version 1 feed
+	}
 	q.counters.Offered++
 	s.wait(ci)
 }
@@ -747,6 +781,7 @@ func (s *Sim) wait(ci int32) {
 	if s.outage == 0 {
 		if ai := s.takeIdle(q); ai >= 0 {
 			s.connect(ci, ai)
+			s.relist(s.agents[ai])
 			return
 		}
 	}
@@ -778,15 +813,58 @@ func (s *Sim) armRule(ci int32, kind uint8) {
 	}
 }
 
-// takeIdle removes and returns the longest-idle agent of the queue, or -1.
+// takeIdle removes and returns the queue's agent who has waited longest to
+// take one of its calls, or -1.
 func (s *Sim) takeIdle(q *queueState) int32 {
 	for q.idle.size > 0 {
 		r := q.idle.popFront()
-		if a := s.agents[r.idx]; a.st == agIdle && a.idleEpoch == r.tok {
+		if a := s.agents[r.idx]; a.idleEpoch == r.tok && s.canTake(a, q) {
 			return r.idx
 		}
 	}
 	return -1
+}
+
+// canTake reports whether agent a may start a conversation of queue q now:
+// an idle agent may; one holding conversations only while each of them,
+// and q, allows one more at once, and not while winding down (a break due,
+// the shift over, sent home or called out).
+func (s *Sim) canTake(a *agentState, q *queueState) bool {
+	switch {
+	case a.st == agIdle:
+		return true
+	case a.st != agTalking && a.st != agWrap:
+		return false
+	}
+	n := len(a.convs)
+	if n == 0 || n >= q.concurrency || a.pending >= 0 || !a.onShift || a.away() {
+		return false
+	}
+	for _, ci := range a.convs {
+		if n >= s.queues[s.calls[ci].q].concurrency {
+			return false
+		}
+	}
+	return true
+}
+
+// canTakeAny reports whether the agent may start a conversation of some
+// queue of theirs.
+func (s *Sim) canTakeAny(a *agentState) bool {
+	for _, qi := range a.skillIdx {
+		if s.canTake(a, s.queues[qi]) {
+			return true
+		}
+	}
+	return false
+}
+
+// relist puts an agent who holds conversations and may take more back in
+// the lists of the queues they may take, at the back.
+func (s *Sim) relist(a *agentState) {
+	if len(a.convs) > 0 && s.canTakeAny(a) {
+		s.addIdle(a)
+	}
 }
 
 // head is the queue's longest-waiting call, or -1; stale entries (calls
@@ -802,17 +880,22 @@ func (s *Sim) head(q *queueState) int32 {
 	return -1
 }
 
+// addIdle lists the agent, as ready for a call, in each queue of theirs
+// whose calls they may take.
 func (s *Sim) addIdle(a *agentState) {
 	a.idleEpoch++
 	for _, qi := range a.skillIdx {
 		q := s.queues[qi]
+		if !s.canTake(a, q) {
+			continue
+		}
 		q.idle.pushBack(ref{a.ai, a.idleEpoch})
 		if q.idle.size > 2*q.nSkilled+16 {
 			// Agents who went idle and were taken by another queue leave
 			// stale entries here; drop them so the list stays bounded.
 			q.idle.filter(func(r ref) bool {
 				b := s.agents[r.idx]
-				return b.st == agIdle && b.idleEpoch == r.tok
+				return b.idleEpoch == r.tok && s.canTake(b, q)
 			})
 		}
 	}
@@ -820,24 +903,27 @@ func (s *Sim) addIdle(a *agentState) {
 
 // connect offers a call to an agent: it rings unanswered (a miss) or the
 // agent picks it up.
+// A phone rings: only an agent holding no conversation misses one; an agent
+// chatting already takes the next chat at the keyboard.
 func (s *Sim) connect(ci, ai int32) {
 	a := s.agents[ai]
 	c := &s.calls[ci]
 	c.agent, a.call = ai, ci
-	if miss := a.g.spec.MissRate; miss > 0 && a.rng.float() < miss {
+	if miss := a.g.spec.MissRate; miss > 0 && len(a.convs) == 0 && a.rng.float() < miss {
 		a.st, c.state = agRinging, callRinging
 		s.h.push(item{at: s.now + a.g.ringMs, kind: evRingEnd, a: ai, c: ci, tok: c.serial})
 		return
 	}
 	q := s.queues[c.q]
 	a.st, c.state, c.answered = agTalking, callTalking, s.now
+	a.convs = append(a.convs, ci)
 	ev := s.emit(feed.TypeAnswered)
 	ev.Call, ev.Queue, ev.Agent = c.id, q.cfg.Queue, a.id
 	s.setWire(a, feed.StateOnCall, "")
 	wait := time.Duration(s.now-c.offered) * time.Millisecond
 	q.counters.Answered++
 	q.counters.WaitMs += s.now - c.offered
-	if wait <= q.threshold {
+	if wait <= q.threshold(s.channel(c)) {
 		q.counters.AnsweredWithin++
 	}
 	s.h.push(item{at: s.now + s.handleTime(c), kind: evTalkEnd, a: ai, c: ci})
@@ -876,7 +962,7 @@ func (s *Sim) leave(c *callState, reason string) {
 	if reason == feed.ReasonCaller && wait < q.shortAbandon {
 		q.counters.ShortAbandoned++
 	}
-	if wait <= q.threshold {
+	if wait <= q.threshold(s.channel(c)) {
 		q.counters.AbandonedWithin++
 	}
 }
@@ -913,6 +999,7 @@ func (s *Sim) missed(ai, ci int32) {
 		if bi := s.takeIdle(q); bi >= 0 {
 			q.waiting.popFront()
 			s.connect(ci, bi)
+			s.relist(s.agents[bi])
 			return
 		}
 	}
@@ -992,24 +1079,58 @@ func (s *Sim) talkEnd(ai, ci int32) {
 		// A new offer in the target queue and the caller's next
 		// conversation: a fresh serial cancels what was armed for the
 		// first wait, and a fresh patience starts.
+		a.drop(ci)
 		s.serial++
 		c.serial, c.q, c.offered, c.state, c.agent = s.serial, target, s.now, callWaiting, -1
 		c.who.leg++
 		s.startLeg(c)
 		a.call = -1
 		s.wait(ci)
-		s.settle(a)
+		s.released(a)
 		return
 	}
 	ev := s.emit(feed.TypeEnded)
 	ev.Call, ev.Agent = c.id, a.id
 	if q.wrapMs > 0 {
-		a.st, c.state = agWrap, callWrap
-		s.setWire(a, feed.StateWrapUp, "")
+		c.state = callWrap
+		s.busy(a)
 		s.h.push(item{at: s.now + int64(math.Round(expOf(c.who.draw(drawWrap))*q.wrapMs)), kind: evWrapEnd, a: ai, c: ci})
 		return
 	}
 	s.finish(ai, ci)
+}
+
+// drop takes call ci from the conversations the agent holds.
+func (a *agentState) drop(ci int32) {
+	if i := slices.Index(a.convs, ci); i >= 0 {
+		a.convs = slices.Delete(a.convs, i, i+1)
+	}
+}
+
+// busy shows what an agent holding conversations is doing: on a call
+// while any of them is in conversation, else in wrap-up.
+func (s *Sim) busy(a *agentState) {
+	for _, ci := range a.convs {
+		if s.calls[ci].state == callTalking {
+			a.st = agTalking
+			s.setWire(a, feed.StateOnCall, "")
+			return
+		}
+	}
+	a.st = agWrap
+	s.setWire(a, feed.StateWrapUp, "")
+}
+
+// released follows the end of one of an agent's conversations: an agent
+// with none left settles; one still holding others shows what they do and
+// may take another.
+func (s *Sim) released(a *agentState) {
+	if len(a.convs) == 0 {
+		s.settle(a)
+		return
+	}
+	s.busy(a)
+	s.serve(a)
 }
 
 // finish ends wrap-up: the call leaves the floor, the caller may answer the
@@ -1026,8 +1147,9 @@ func (s *Sim) finish(ai, ci int32) {
 		s.survey(a, c, q)
 	}
 	a.call = -1
+	a.drop(ci)
 	s.freeCall(ci)
-	s.settle(a)
+	s.released(a)
 }
 
 // settle decides what a free agent does next: go home if off shift or
@@ -1046,21 +1168,33 @@ func (s *Sim) settle(a *agentState) {
 	}
 	a.st = agIdle
 	s.setWire(a, feed.StateAvailable, "")
-	if s.outage == 0 {
+	s.serve(a)
+}
+
+// serve gives an agent who may take calls the longest-waiting ones among
+// their queues, as many as they may hold, then lists them as ready for the
+// next if they may take more.
+func (s *Sim) serve(a *agentState) {
+	for s.outage == 0 {
 		best, bestQ := int32(-1), (*queueState)(nil)
 		for _, qi := range a.skillIdx {
 			q := s.queues[qi]
+			if !s.canTake(a, q) {
+				continue
+			}
 			if ci := s.head(q); ci >= 0 && (best < 0 || s.calls[ci].offered < s.calls[best].offered) {
 				best, bestQ = ci, q
 			}
 		}
-		if best >= 0 {
-			bestQ.waiting.popFront()
-			s.connect(best, a.ai)
-			return
+		if best < 0 {
+			break
 		}
+		bestQ.waiting.popFront()
+		s.connect(best, a.ai)
 	}
-	s.addIdle(a)
+	if s.canTakeAny(a) {
+		s.addIdle(a)
+	}
 }
 
 func (s *Sim) aux(a *agentState, reason string, lengthMs int64) {
@@ -1145,6 +1279,7 @@ func (s *Sim) drainQueues() {
 			}
 			q.waiting.popFront()
 			s.connect(ci, ai)
+			s.relist(s.agents[ai])
 		}
 	}
 }
