@@ -39,6 +39,9 @@ func (q *queue) channel(ch string) *channelCounts {
 	return cc
 }
 
+// maxAgentComments bounds the survey comments kept per agent for the day.
+const maxAgentComments = 20
+
 type agent struct {
 	id, name      string
 	state, reason string
@@ -47,6 +50,9 @@ type agent struct {
 	all, today    agentCounts
 	allTime       agentTime
 	todayTime     agentTime
+	// comments are today's surveys of this agent that carry a comment,
+	// oldest first, at most maxAgentComments.
+	comments []SurveyComment
 	// intervals are the agent's closed states within the horizon, oldest
 	// first, for rolling windows.
 	intervals []interval
@@ -243,6 +249,12 @@ func (f *Floor) apply(ev *feed.Event) error {
 		if f.lowScore(fc) {
 			f.recovery.add(f.todayStart, RecoveryItem{At: ev.TS, Kind: RecoverySurvey, Call: ev.Call, Queue: ev.Queue,
 				Agent: ev.Agent, CSAT: ev.CSAT, NPS: ev.NPS, CES: ev.CES, Comment: ev.Comment})
+		}
+		if ev.Comment != "" {
+			if len(a.comments) == maxAgentComments {
+				a.comments = append(a.comments[:0], a.comments[1:]...)
+			}
+			a.comments = append(a.comments, SurveyComment{At: Time{ev.TS}, CSAT: ev.CSAT, NPS: ev.NPS, CES: ev.CES, Comment: ev.Comment})
 		}
 	case feed.TypeDrillAction, feed.TypeDrillStarted:
 		// Known lines that change no figure: kept for the debrief.

@@ -345,6 +345,7 @@ func (f *Floor) startDay() {
 		for _, a := range f.agents {
 			a.today = agentCounts{}
 			a.todayTime = agentTime{}
+			a.comments = nil
 		}
 	}
 	f.todayStart, f.todayEnd = start.UTC(), start.AddDate(0, 0, 1).UTC()

@@ -528,6 +528,9 @@ func (f *Floor) agentReport(a *agent, c agentCounts, t agentTime, call string) A
 		Occupancy:   occupancy(t),
 		Goals:       f.opts.Goals.agentGoals(a.id),
 	}
+	for i := len(a.comments) - 1; i >= 0; i-- {
+		ar.Comments = append(ar.Comments, a.comments[i])
+	}
 	if ar.AuxByReason == nil {
 		ar.AuxByReason = map[string]float64{}
 	}

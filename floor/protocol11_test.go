@@ -2,6 +2,7 @@ package floor
 
 import (
 	"encoding/json"
+	"fmt"
 	"maps"
 	"os"
 	"reflect"
@@ -472,5 +473,32 @@ func TestProtocol11Sample(t *testing.T) {
 	c6 := recoveryOf(t, r, RecoveryAbandon, "c6")
 	if c6.Caller != "" || c6.Channel != "email" || c6.Reason != "no_agents" || c6.WaitS != 30 {
 		t.Errorf("c6 = %+v", c6)
+	}
+}
+
+// An agent's own surveys with a comment, praise and complaint alike, are
+// kept for the day, newest first, at most maxAgentComments; the next day
+// starts with none.
+func TestAgentSurveyComments(t *testing.T) {
+	s := newScript(t, Options{})
+	s.must(0, "agent.state", "agent", "a1", "state", "available")
+	s.must(1, "survey.submitted", "call", "c1", "agent", "a1", "queue", "q", "csat", 5, "comment", "Lovely, thank you")
+	s.must(2, "survey.submitted", "call", "c2", "agent", "a1", "queue", "q", "csat", 1, "comment", "Rude")
+	s.must(3, "survey.submitted", "call", "c3", "agent", "a1", "queue", "q", "csat", 4) // no comment: not kept
+	s.must(4, "survey.submitted", "call", "c4", "agent", "a2", "queue", "q", "csat", 5, "comment", "Someone else's")
+	got := agentOf(t, s.f.Report(All), "a1").Comments
+	if len(got) != 2 || got[0].Comment != "Rude" || *got[0].CSAT != 1 || got[1].Comment != "Lovely, thank you" {
+		t.Fatalf("a1's comments %+v, want Rude then Lovely", got)
+	}
+	for i := 0; i < maxAgentComments+5; i++ {
+		s.must(float64(10+i), "survey.submitted", "call", fmt.Sprintf("x%d", i), "agent", "a1", "queue", "q", "nps", 9, "comment", fmt.Sprintf("n%d", i))
+	}
+	got = agentOf(t, s.f.Report(All), "a1").Comments
+	if len(got) != maxAgentComments || got[0].Comment != fmt.Sprintf("n%d", maxAgentComments+4) {
+		t.Fatalf("%d comments, newest %q", len(got), got[0].Comment)
+	}
+	s.must(86400, "agent.state", "agent", "a1", "state", "available", "reason", "next day")
+	if got := agentOf(t, s.f.Report(All), "a1").Comments; len(got) != 0 {
+		t.Fatalf("a new day keeps %d comments", len(got))
 	}
 }

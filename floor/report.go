@@ -210,6 +210,10 @@ type AgentReport struct {
 	// overrides) and the ones the agent is off.
 	Goals AgentGoals `json:"goals"`
 	Flags []string   `json:"flags"`
+	// Comments are what customers wrote in this agent's surveys today,
+	// newest first, the last maxAgentComments of them: the agent's own
+	// card shows praise as well as complaints. Not in status --json.
+	Comments []SurveyComment `json:"-"`
 	// Pause is the agent's current pause against its planned length: set
 	// while the agent is in aux for a reason the goals file plans.
 	Pause *Pause `json:"pause,omitempty"`
@@ -386,4 +390,14 @@ func (a *AgentReport) Label() string {
 		return a.Name
 	}
 	return a.Agent
+}
+
+// SurveyComment is what one customer wrote of one agent, with the scores
+// they gave; it names no call and no caller.
+type SurveyComment struct {
+	At      Time     `json:"at"`
+	CSAT    *float64 `json:"csat,omitempty"`
+	NPS     *float64 `json:"nps,omitempty"`
+	CES     *float64 `json:"ces,omitempty"`
+	Comment string   `json:"comment"`
 }

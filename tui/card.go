@@ -34,7 +34,7 @@ type Card struct {
 	Place *Place `json:"place"`
 	Team  Team   `json:"team"`
 	// Comments are what customers wrote in the agent's surveys today,
-	// newest first (today the fold keeps those of low-scored surveys only).
+	// newest first, praise and complaints alike.
 	Comments []Comment `json:"comments"`
 
 	pauses map[string]float64 // planned length of each aux reason
@@ -58,13 +58,7 @@ type Team struct {
 }
 
 // Comment is one of the agent's surveys with what the customer wrote.
-type Comment struct {
-	At      floor.Time `json:"at"`
-	CSAT    *float64   `json:"csat,omitempty"`
-	NPS     *float64   `json:"nps,omitempty"`
-	CES     *float64   `json:"ces,omitempty"`
-	Comment string     `json:"comment"`
-}
+type Comment = floor.SurveyComment
 
 // NewCard is agent's card from r; false when the floor has no such agent.
 func NewCard(r *floor.Report, agent string) (*Card, bool) {
@@ -96,11 +90,7 @@ func NewCard(r *floor.Report, agent string) (*Card, bool) {
 	if n := float64(c.Team.AgentsWorked); n > 0 {
 		c.Team.HandledPerAgent, c.Team.MissedPerAgent, c.Team.AuxPerAgentS = ptr(float64(handled)/n), ptr(float64(missed)/n), ptr(aux/n)
 	}
-	for _, it := range r.Recovery {
-		if it.Kind == floor.RecoverySurvey && it.Agent == agent && it.Comment != "" {
-			c.Comments = append(c.Comments, Comment{At: floor.Time{Time: it.At}, CSAT: it.CSAT, NPS: it.NPS, CES: it.CES, Comment: it.Comment})
-		}
-	}
+	c.Comments = append(c.Comments, own.Comments...)
 	return c, true
 }
 
