@@ -113,6 +113,8 @@ func TestServerCutsOffNonReader(t *testing.T) {
 	}
 	defer conn.Close()
 	start := time.Now()
+	// The upgrade's reply can reach us before the server counts the client.
+	waitFor(t, "the server to count the client", 5*time.Second, func() bool { return s.Clients() == 1 })
 	waitFor(t, "the server to cut off a client that never reads", 15*time.Second, func() bool { return s.Clients() == 0 })
 	if d := time.Since(start); d > 11*time.Second {
 		t.Fatalf("cut off after %s, want ~10 s", d)
