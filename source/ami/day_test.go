@@ -5,6 +5,7 @@ import (
 
 	"github.com/floorwatch/floorwatch/feed"
 	"github.com/floorwatch/floorwatch/source"
+	"github.com/floorwatch/floorwatch/source/sourcetest"
 )
 
 // TestDay plays testdata/asterisk20-day.ami: a caller already waiting at
@@ -25,12 +26,12 @@ func TestDay(t *testing.T) {
 	// SL (exclude_short) = 1 / (2 + 2 - 1) = 1/3. ASA = (23 + 34) / 2 =
 	// 28.5. AHT = wrapped - answered: c0 +78 - +8 = 70, c1 +114 - +44 =
 	// 70: 70.
-	want := calls{offered: 4, answered: 2, within: 1, abandoned: 2, short: 1,
-		byReason: map[string]int64{feed.ReasonCaller: 1, feed.ReasonTimeout: 1},
-		sl:       1.0 / 3, asa: 28.5, aht: 70}
-	checkCalls(t, "support", r.queue(t, "support").Metrics, want)
-	checkCalls(t, "floor", r.report.Floor, want)
-	approx(t, "abandon_rate", r.report.Floor.AbandonRate, 1.0/3) // (2-1)/(4-1)
+	want := sourcetest.Calls{Offered: 4, Answered: 2, Within: 1, Abandoned: 2, Short: 1,
+		ByReason: map[string]int64{feed.ReasonCaller: 1, feed.ReasonTimeout: 1},
+		SL:       1.0 / 3, ASA: 28.5, AHT: 70}
+	sourcetest.CheckCalls(t, "support", r.queue(t, "support").Metrics, want)
+	sourcetest.CheckCalls(t, "floor", r.report.Floor, want)
+	sourcetest.Approx(t, "abandon_rate", r.report.Floor.AbandonRate, 1.0/3) // (2-1)/(4-1)
 
 	if ev := r.find(feed.TypeOffered, "1699999985.16", at(-15)); ev == nil || ev.Caller != "5550100" {
 		t.Errorf("c0 is not offered at -15 with its caller: %+v", ev)
@@ -42,10 +43,10 @@ func TestDay(t *testing.T) {
 		t.Error("c0's wrap-up does not end at +78 (wrap_s 10)")
 	}
 	// Ben: aux Lunch from T to +20; a miss (RingTime in ms), one call.
-	checkAgent(t, r, "Ana", agentWant{handled: 1, state: feed.StateAvailable})
-	checkAgent(t, r, "Ben", agentWant{handled: 1, missed: 1, state: feed.StateAvailable, aux: map[string]float64{"Lunch": 20}})
+	sourcetest.CheckAgent(t, r.report, "Ana", sourcetest.AgentWant{Handled: 1, State: feed.StateAvailable})
+	sourcetest.CheckAgent(t, r.report, "Ben", sourcetest.AgentWant{Handled: 1, Missed: 1, State: feed.StateAvailable, Aux: map[string]float64{"Lunch": 20}})
 	// Cara: added at +120, paused for Training at +130, removed at +200.
-	checkAgent(t, r, "Cara", agentWant{state: feed.StateOffline, aux: map[string]float64{"Training": 70}})
+	sourcetest.CheckAgent(t, r.report, "Cara", sourcetest.AgentWant{State: feed.StateOffline, Aux: map[string]float64{"Training": 70}})
 	if a := r.find(feed.TypeAgentState, "Cara", at(130)); a == nil || a.State != feed.StateAux || a.Reason != "Training" {
 		t.Errorf("Cara at +130: %+v", a)
 	}

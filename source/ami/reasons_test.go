@@ -5,6 +5,7 @@ import (
 
 	"github.com/floorwatch/floorwatch/feed"
 	"github.com/floorwatch/floorwatch/source"
+	"github.com/floorwatch/floorwatch/source/sourcetest"
 )
 
 // TestAbandonReasons plays testdata/asterisk18-reasons.ami: each way a
@@ -18,14 +19,14 @@ func TestAbandonReasons(t *testing.T) {
 	// (within 20); abandoned r1 (exit key), r4 (withdrawn), r5 and r7
 	// (timeout), each after 30 s. SL = 1 / (1 + 4) = 0.2; ASA 13; AHT
 	// +95 - +63 = 32.
-	checkCalls(t, "support", r.queue(t, "support").Metrics, calls{offered: 5, answered: 1, within: 1, abandoned: 4,
-		byReason: map[string]int64{feed.ReasonExitKey: 1, feed.ReasonWithdraw: 1, feed.ReasonTimeout: 2},
-		sl:       0.2, asa: 13, aht: 32})
+	sourcetest.CheckCalls(t, "support", r.queue(t, "support").Metrics, sourcetest.Calls{Offered: 5, Answered: 1, Within: 1, Abandoned: 4,
+		ByReason: map[string]int64{feed.ReasonExitKey: 1, feed.ReasonWithdraw: 1, feed.ReasonTimeout: 2},
+		SL:       0.2, ASA: 13, AHT: 32})
 	// sales: r3 (QUEUESTATUS LEAVEEMPTY) and r6 (Dan paused, no
 	// QUEUESTATUS) abandoned with no_agents, r7 by its caller after 9 s
 	// (not short); SL 0 / 3.
-	checkCalls(t, "sales", r.queue(t, "sales").Metrics, calls{offered: 3, abandoned: 3,
-		byReason: map[string]int64{feed.ReasonNoAgents: 2, feed.ReasonCaller: 1}, sl: 0, asa: null, aht: null})
+	sourcetest.CheckCalls(t, "sales", r.queue(t, "sales").Metrics, sourcetest.Calls{Offered: 3, Abandoned: 3,
+		ByReason: map[string]int64{feed.ReasonNoAgents: 2, feed.ReasonCaller: 1}, SL: 0, ASA: sourcetest.Null, AHT: sourcetest.Null})
 	if r.find(feed.TypeAbandoned, "1700000220.43", at(250)) == nil || r.find(feed.TypeOffered, "1700000220.43", at(251)) == nil {
 		t.Error("r7 is not abandoned in support at +250 and offered in sales at +251")
 	}
@@ -38,6 +39,6 @@ func TestAbandonReasons(t *testing.T) {
 	if r.find(feed.TypeAnswered, "1700000050.33", at(63)) == nil {
 		t.Error("r2 is not answered at +63")
 	}
-	checkAgent(t, r, "Ana", agentWant{handled: 1, state: feed.StateAvailable})
-	checkAgent(t, r, "Dan", agentWant{state: feed.StateAux, reason: "Meeting", aux: map[string]float64{"Meeting": 260}})
+	sourcetest.CheckAgent(t, r.report, "Ana", sourcetest.AgentWant{Handled: 1, State: feed.StateAvailable})
+	sourcetest.CheckAgent(t, r.report, "Dan", sourcetest.AgentWant{State: feed.StateAux, Reason: "Meeting", Aux: map[string]float64{"Meeting": 260}})
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/floorwatch/floorwatch/feed"
 	"github.com/floorwatch/floorwatch/source"
+	"github.com/floorwatch/floorwatch/source/sourcetest"
 )
 
 // figures is what must agree between two ways of seeing one floor.
@@ -32,13 +33,13 @@ func TestDroppedMidCall(t *testing.T) {
 	// Offered d1, d2, d3; answered after 5, 5 and 50 s (2 within 20):
 	// SL 2/3, ASA 20. AHT: d1 +75 - +15 = 60, d2 +55 - +25 = 30, d3 +105
 	// - +80 = 25: 115/3.
-	want := calls{offered: 3, answered: 3, within: 2, sl: 2.0 / 3, asa: 20, aht: 115.0 / 3}
-	checkCalls(t, "unbroken", unbroken.report.Floor, want)
-	checkCalls(t, "dropped", dropped.report.Floor, want)
+	want := sourcetest.Calls{Offered: 3, Answered: 3, Within: 2, SL: 2.0 / 3, ASA: 20, AHT: 115.0 / 3}
+	sourcetest.CheckCalls(t, "unbroken", unbroken.report.Floor, want)
+	sourcetest.CheckCalls(t, "dropped", dropped.report.Floor, want)
 	if a, b := figures(t, unbroken), figures(t, dropped); a != b {
 		t.Errorf("a dropped connection changes the figures:\nunbroken %s\n dropped %s", a, b)
 	}
-	if !hasNote(dropped.tally, "lost 1 times (0 of them a PBX restart): 1 conversations ended at the member's LastCall") {
+	if !sourcetest.HasNote(dropped.tally, "lost 1 times (0 of them a PBX restart): 1 conversations ended at the member's LastCall") {
 		t.Errorf("notes: %q", dropped.tally.Notes)
 	}
 }
@@ -63,13 +64,13 @@ func TestVanished(t *testing.T) {
 	}
 	// support: v1 to v4 offered; v2 answered after 47 s; v1, v3 and v4 no
 	// outcome in support. Nothing waits.
-	checkCalls(t, "support", r.queue(t, "support").Metrics, calls{offered: 4, answered: 1, sl: 0, asa: 47, aht: 51})
+	sourcetest.CheckCalls(t, "support", r.queue(t, "support").Metrics, sourcetest.Calls{Offered: 4, Answered: 1, SL: 0, ASA: 47, AHT: 51})
 	// sales: v3 answered after 20 s (a snapshot's call is not an offer).
-	checkCalls(t, "sales", r.queue(t, "sales").Metrics, calls{answered: 1, within: 1, sl: 1, asa: 20, aht: 30})
+	sourcetest.CheckCalls(t, "sales", r.queue(t, "sales").Metrics, sourcetest.Calls{Answered: 1, Within: 1, SL: 1, ASA: 20, AHT: 30})
 	if r.find(feed.TypeAnswered, "1700000012.72", at(59)) == nil {
 		t.Error("v2 is not answered at +59")
 	}
-	if !hasNote(r.tally, "2 calls left their queue unseen") || !hasNote(r.tally, "0 calls completed and 1 abandoned that the bridge did not see") {
+	if !sourcetest.HasNote(r.tally, "2 calls left their queue unseen") || !sourcetest.HasNote(r.tally, "0 calls completed and 1 abandoned that the bridge did not see") {
 		t.Errorf("notes: %q", r.tally.Notes)
 	}
 }
@@ -90,10 +91,10 @@ func TestRestart(t *testing.T) {
 	}
 	// r2 answered after 2 s, r3 after 6; r1 withdrawn after 10 s. AHT: r2
 	// +30 - +12 = 18, r3 +100 - +64 = 36: 27.
-	checkCalls(t, "support", r.queue(t, "support").Metrics, calls{offered: 3, answered: 2, within: 2, abandoned: 1,
-		byReason: map[string]int64{feed.ReasonWithdraw: 1}, sl: 2.0 / 3, asa: 4, aht: 27})
-	checkAgent(t, r, "Ana", agentWant{handled: 2, state: feed.StateAvailable})
-	if !hasNote(r.tally, "(1 of them a PBX restart)") {
+	sourcetest.CheckCalls(t, "support", r.queue(t, "support").Metrics, sourcetest.Calls{Offered: 3, Answered: 2, Within: 2, Abandoned: 1,
+		ByReason: map[string]int64{feed.ReasonWithdraw: 1}, SL: 2.0 / 3, ASA: 4, AHT: 27})
+	sourcetest.CheckAgent(t, r.report, "Ana", sourcetest.AgentWant{Handled: 2, State: feed.StateAvailable})
+	if !sourcetest.HasNote(r.tally, "(1 of them a PBX restart)") {
 		t.Errorf("notes: %q", r.tally.Notes)
 	}
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/floorwatch/floorwatch/feed"
 	"github.com/floorwatch/floorwatch/source"
+	"github.com/floorwatch/floorwatch/source/sourcetest"
 )
 
 // TestTransfers plays testdata/asterisk16-transfers.ami: a blind transfer
@@ -24,15 +25,15 @@ func TestTransfers(t *testing.T) {
 	}
 	// support: t1, t2, t3 answered after 2, 4 and 5 s, all within 30;
 	// each left by a transfer, so no AHT sample. ASA 11/3.
-	checkCalls(t, "support", r.queue(t, "support").Metrics, calls{offered: 3, answered: 3, within: 3,
-		sl: 1, asa: 11.0 / 3, aht: null})
+	sourcetest.CheckCalls(t, "support", r.queue(t, "support").Metrics, sourcetest.Calls{Offered: 3, Answered: 3, Within: 3,
+		SL: 1, ASA: 11.0 / 3, AHT: sourcetest.Null})
 	// sales: t2, offered at +130, answered at +140 by Ben, wrapped at
 	// +215 (his Wrapuptime 15): ASA 10, AHT 75.
-	checkCalls(t, "sales", r.queue(t, "sales").Metrics, calls{offered: 1, answered: 1, within: 1,
-		sl: 1, asa: 10, aht: 75})
-	checkCalls(t, "floor", r.report.Floor, calls{offered: 4, answered: 4, within: 4, sl: 1, asa: 5.25, aht: 75})
-	checkAgent(t, r, "Ana", agentWant{handled: 3, transferred: 3, state: feed.StateAvailable})
-	checkAgent(t, r, "Ben", agentWant{handled: 1, state: feed.StateAvailable})
+	sourcetest.CheckCalls(t, "sales", r.queue(t, "sales").Metrics, sourcetest.Calls{Offered: 1, Answered: 1, Within: 1,
+		SL: 1, ASA: 10, AHT: 75})
+	sourcetest.CheckCalls(t, "floor", r.report.Floor, sourcetest.Calls{Offered: 4, Answered: 4, Within: 4, SL: 1, ASA: 5.25, AHT: 75})
+	sourcetest.CheckAgent(t, r.report, "Ana", sourcetest.AgentWant{Handled: 3, Transferred: 3, State: feed.StateAvailable})
+	sourcetest.CheckAgent(t, r.report, "Ben", sourcetest.AgentWant{Handled: 1, State: feed.StateAvailable})
 	if r.tally.Malformed != 0 {
 		t.Errorf("malformed: %s", r.tally.FirstMalformed)
 	}

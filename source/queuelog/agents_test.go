@@ -9,6 +9,7 @@ import (
 	"github.com/floorwatch/floorwatch/feed"
 	"github.com/floorwatch/floorwatch/source"
 	"github.com/floorwatch/floorwatch/source/asterisk"
+	"github.com/floorwatch/floorwatch/source/sourcetest"
 )
 
 // TestAgentsFileMissing: the file is read when the source is opened.
@@ -36,9 +37,9 @@ func TestJoiningNames(t *testing.T) {
 	if a := r.agent(t, "SIP/1001"); strings.Join(a.Queues, ",") != "sales,support" || a.State != feed.StateAvailable {
 		t.Errorf("SIP/1001: %+v", a)
 	}
-	checkAgent(t, r, "Karthik", agentWant{handled: 1, missed: 1, aht: null, state: feed.StateOnCall})
+	sourcetest.CheckAgent(t, r.report, "Karthik", sourcetest.AgentWant{Handled: 1, Missed: 1, AHT: sourcetest.Null, State: feed.StateOnCall})
 	want := "could not join agent names: SIP/1001, Local/1001@from-queue/n, 1001, PJSIP/2002 logged in (ADDMEMBER, AGENTLOGIN) but took no call; Karthik took calls but never logged in. If they are the same people, join them with --agents FILE"
-	if !hasNote(r.tally, want) {
+	if !sourcetest.HasNote(r.tally, want) {
 		t.Errorf("notes %q", r.tally.Notes)
 	}
 }
@@ -58,11 +59,11 @@ func TestAgentsFileJoins(t *testing.T) {
 1700000004|MANAGER|support|SIP/3003|ADDMEMBER|
 `), Config{Agents: a})
 	// Local/1001@… is not listed but shares SIP/1001's device: a017 too.
-	checkAgent(t, r, "a017", agentWant{aht: null, state: feed.StateOffline, aux: map[string]float64{"Lunch": 1}})
+	sourcetest.CheckAgent(t, r.report, "a017", sourcetest.AgentWant{AHT: sourcetest.Null, State: feed.StateOffline, Aux: map[string]float64{"Lunch": 1}})
 	if got := r.agent(t, "a017").Name; got != "Karthik Rao" {
 		t.Errorf("name %q", got)
 	}
-	if !hasNote(r.tally, "agent names not in the --agents file (joined by name or device where they could be): Local/1001@from-queue/n, SIP/3003") {
+	if !sourcetest.HasNote(r.tally, "agent names not in the --agents file (joined by name or device where they could be): Local/1001@from-queue/n, SIP/3003") {
 		t.Errorf("notes %q", r.tally.Notes)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/floorwatch/floorwatch/feed"
+	"github.com/floorwatch/floorwatch/source/sourcetest"
 )
 
 // dayGen writes a day of queue_log in the 16+ layout for a random floor
@@ -206,10 +207,10 @@ func TestGeneratedDay(t *testing.T) {
 				t.Errorf("%d bad lines in the fold", r.report.Feed.BadLines)
 			}
 			for q, w := range g.queues {
-				checkCalls(t, q, r.queue(t, q).Metrics, calls{offered: w.offered, answered: w.answered, within: w.within,
-					abandoned: w.abandoned, short: w.short, byReason: w.byReason,
-					sl:  float64(w.within) / float64(w.answered+w.abandoned-w.short),
-					asa: float64(w.holdSum) / float64(w.answered), aht: float64(w.ahtSum) / float64(w.ahtN)})
+				sourcetest.CheckCalls(t, q, r.queue(t, q).Metrics, sourcetest.Calls{Offered: w.offered, Answered: w.answered, Within: w.within,
+					Abandoned: w.abandoned, Short: w.short, ByReason: w.byReason,
+					SL:  float64(w.within) / float64(w.answered+w.abandoned-w.short),
+					ASA: float64(w.holdSum) / float64(w.answered), AHT: float64(w.ahtSum) / float64(w.ahtN)})
 			}
 			for a, w := range g.agents {
 				got := r.agent(t, a)
@@ -218,7 +219,7 @@ func TestGeneratedDay(t *testing.T) {
 						w.handled, w.missed, w.transferred)
 				}
 				if w.ahtN > 0 {
-					approx(t, a+" aht_s", got.AHTS, float64(w.ahtSum)/float64(w.ahtN))
+					sourcetest.Approx(t, a+" aht_s", got.AHTS, float64(w.ahtSum)/float64(w.ahtN))
 				}
 				for reason, s := range w.aux {
 					if got.AuxByReason[reason] != float64(s) {

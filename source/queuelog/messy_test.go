@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/floorwatch/floorwatch/feed"
+	"github.com/floorwatch/floorwatch/source/sourcetest"
 )
 
 // threeCalls is a small clean file: A answered and completed, B
@@ -175,7 +176,7 @@ func TestStaleCallsClose(t *testing.T) {
 	if q := r.queue(t, "support"); q.Waiting != 0 || q.AbandonedByReason[feed.ReasonWithdraw] != 1 {
 		t.Errorf("support: waiting %d, abandoned %v", q.Waiting, q.AbandonedByReason)
 	}
-	if !hasNote(r.tally, "1 calls had no line for 24h0m0s") {
+	if !sourcetest.HasNote(r.tally, "1 calls had no line for 24h0m0s") {
 		t.Errorf("notes %q", r.tally.Notes)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/floorwatch/floorwatch/feed"
+	"github.com/floorwatch/floorwatch/source/sourcetest"
 )
 
 // Each test converts one fixture and checks the floor's figures against
@@ -16,14 +17,14 @@ func TestAsterisk14(t *testing.T) {
 	// likewise), E caller (3 s: short), F no_agents (2 s: not short, only
 	// the caller's abandons are). SL = 2 / (2 + 4 - 1) = 0.4. ASA =
 	// (18+5)/2 = 11.5. AHT: only A wrapped, 120 s; B left the floor.
-	checkCalls(t, "sales", r.queue(t, "sales").Metrics, calls{offered: 6, answered: 2, within: 2, abandoned: 4, short: 1,
-		byReason: map[string]int64{feed.ReasonCaller: 1, feed.ReasonTimeout: 1, feed.ReasonExitKey: 1, feed.ReasonNoAgents: 1},
-		sl:       0.4, asa: 11.5, aht: 120})
+	sourcetest.CheckCalls(t, "sales", r.queue(t, "sales").Metrics, sourcetest.Calls{Offered: 6, Answered: 2, Within: 2, Abandoned: 4, Short: 1,
+		ByReason: map[string]int64{feed.ReasonCaller: 1, feed.ReasonTimeout: 1, feed.ReasonExitKey: 1, feed.ReasonNoAgents: 1},
+		SL:       0.4, ASA: 11.5, AHT: 120})
 	// SIP/201: A; paused +320..+410 with no reason; removed: offline.
-	checkAgent(t, r, "SIP/201", agentWant{handled: 1, aht: 120, state: feed.StateOffline,
-		aux: map[string]float64{"unspecified": 90}})
+	sourcetest.CheckAgent(t, r.report, "SIP/201", sourcetest.AgentWant{Handled: 1, AHT: 120, State: feed.StateOffline,
+		Aux: map[string]float64{"unspecified": 90}})
 	// Agent/300: missed A, answered B and transferred it out; logged off.
-	checkAgent(t, r, "Agent/300", agentWant{handled: 1, missed: 1, transferred: 1, aht: null, state: feed.StateOffline})
+	sourcetest.CheckAgent(t, r.report, "Agent/300", sourcetest.AgentWant{Handled: 1, Missed: 1, Transferred: 1, AHT: sourcetest.Null, State: feed.StateOffline})
 	if ev := r.find(feed.TypeTransferred, "1700000150.2", at(195)); ev == nil || ev.To != "500@default" || ev.Queue != "" {
 		t.Errorf("B's transfer: %+v, want to 500@default at +195", ev)
 	}
@@ -41,40 +42,40 @@ func TestAsterisk18(t *testing.T) {
 	// C caller 8 s, D caller 15 s, E timeout 90 s, F timeout 45 s (line
 	// time), G exit_key 20 s, H exit_key 3 s (line time): 6, none short.
 	// SL = 1 / (2 + 6) = 0.125; ASA = 21; AHT: A 200 + 30 wrap = 230.
-	want := calls{offered: 8, answered: 2, within: 1, abandoned: 6,
-		byReason: map[string]int64{feed.ReasonCaller: 2, feed.ReasonTimeout: 2, feed.ReasonExitKey: 2},
-		sl:       0.125, asa: 21, aht: 230}
-	agent1001 := agentWant{handled: 2, transferred: 1, aht: 230, state: feed.StateOffline}
+	want := sourcetest.Calls{Offered: 8, Answered: 2, Within: 1, Abandoned: 6,
+		ByReason: map[string]int64{feed.ReasonCaller: 2, feed.ReasonTimeout: 2, feed.ReasonExitKey: 2},
+		SL:       0.125, ASA: 21, AHT: 230}
+	agent1001 := sourcetest.AgentWant{Handled: 2, Transferred: 1, AHT: 230, State: feed.StateOffline}
 
 	t.Run("without --agents", func(t *testing.T) {
 		r := convert(t, fixture(t, "asterisk-1.8.txt"), Config{Goals: g})
-		checkCalls(t, "support", r.queue(t, "support").Metrics, want)
-		checkAgent(t, r, "Agent/1001", agent1001)
+		sourcetest.CheckCalls(t, "support", r.queue(t, "support").Metrics, want)
+		sourcetest.CheckAgent(t, r.report, "Agent/1001", agent1001)
 		// Ana's two names stay apart: Ana (calls, pauses) and SIP/1002
 		// (ADDMEMBER), both staffed at the end, and a note says so.
-		checkAgent(t, r, "Ana", agentWant{missed: 2, aht: null, state: feed.StateAvailable,
-			aux: map[string]float64{"Break": 100}})
-		checkAgent(t, r, "SIP/1002", agentWant{aht: null, state: feed.StateAvailable})
+		sourcetest.CheckAgent(t, r.report, "Ana", sourcetest.AgentWant{Missed: 2, AHT: sourcetest.Null, State: feed.StateAvailable,
+			Aux: map[string]float64{"Break": 100}})
+		sourcetest.CheckAgent(t, r.report, "SIP/1002", sourcetest.AgentWant{AHT: sourcetest.Null, State: feed.StateAvailable})
 		if r.report.Floor.Staffed != 2 {
 			t.Errorf("staffed = %d, want 2 (Ana counted twice)", r.report.Floor.Staffed)
 		}
-		if !hasNote(r.tally, "could not join agent names: SIP/1002 logged in") {
+		if !sourcetest.HasNote(r.tally, "could not join agent names: SIP/1002 logged in") {
 			t.Errorf("notes %q: want SIP/1002 and Ana named as not joined", r.tally.Notes)
 		}
 	})
 	t.Run("with --agents", func(t *testing.T) {
 		r := convert(t, fixture(t, "asterisk-1.8.txt"), Config{Goals: g, Agents: testAgents(t)})
-		checkCalls(t, "support", r.queue(t, "support").Metrics, want)
-		checkAgent(t, r, "Agent/1001", agent1001)
-		checkAgent(t, r, "ana", agentWant{missed: 2, aht: null, state: feed.StateAvailable,
-			aux: map[string]float64{"Break": 100}})
+		sourcetest.CheckCalls(t, "support", r.queue(t, "support").Metrics, want)
+		sourcetest.CheckAgent(t, r.report, "Agent/1001", agent1001)
+		sourcetest.CheckAgent(t, r.report, "ana", sourcetest.AgentWant{Missed: 2, AHT: sourcetest.Null, State: feed.StateAvailable,
+			Aux: map[string]float64{"Break": 100}})
 		if a := r.agent(t, "ana"); a.Name != "Ana Lima" {
 			t.Errorf("ana's name = %q", a.Name)
 		}
 		if r.report.Floor.Staffed != 1 {
 			t.Errorf("staffed = %d, want 1", r.report.Floor.Staffed)
 		}
-		if hasNote(r.tally, "could not join") || hasNote(r.tally, "not in the --agents file") && !hasNote(r.tally, "Agent/1001") {
+		if sourcetest.HasNote(r.tally, "could not join") || sourcetest.HasNote(r.tally, "not in the --agents file") && !sourcetest.HasNote(r.tally, "Agent/1001") {
 			t.Errorf("notes %q", r.tally.Notes)
 		}
 	})
@@ -101,12 +102,12 @@ func TestAsterisk13(t *testing.T) {
 	// Offered A..G = 7. Answered A 6, B 9, C 25, D 2, E 4: 5, 4 within.
 	// Abandoned F no_agents, G exit_key. SL = 4/7; ASA = 46/5 = 9.2; AHT:
 	// D only (88 + 10 wrap = 98): A, B, C, E were transferred out.
-	checkCalls(t, "billing", r.queue(t, "billing").Metrics, calls{offered: 7, answered: 5, within: 4, abandoned: 2,
-		byReason: map[string]int64{feed.ReasonNoAgents: 1, feed.ReasonExitKey: 1}, sl: 4.0 / 7, asa: 9.2, aht: 98})
+	sourcetest.CheckCalls(t, "billing", r.queue(t, "billing").Metrics, sourcetest.Calls{Offered: 7, Answered: 5, Within: 4, Abandoned: 2,
+		ByReason: map[string]int64{feed.ReasonNoAgents: 1, feed.ReasonExitKey: 1}, SL: 4.0 / 7, ASA: 9.2, AHT: 98})
 	// The pool agent logged in as 1001 and answered as Agent/1001: one.
-	checkAgent(t, r, "1001", agentWant{handled: 3, transferred: 3, aht: null, state: feed.StateOffline})
-	checkAgent(t, r, "Ravi", agentWant{handled: 2, transferred: 1, aht: 98, state: feed.StateAvailable,
-		aux: map[string]float64{"Meeting": 200}})
+	sourcetest.CheckAgent(t, r.report, "1001", sourcetest.AgentWant{Handled: 3, Transferred: 3, AHT: sourcetest.Null, State: feed.StateOffline})
+	sourcetest.CheckAgent(t, r.report, "Ravi", sourcetest.AgentWant{Handled: 2, Transferred: 1, AHT: 98, State: feed.StateAvailable,
+		Aux: map[string]float64{"Meeting": 200}})
 	if len(r.report.Agents) != 2 {
 		t.Errorf("%d agents, want 2", len(r.report.Agents))
 	}
@@ -127,16 +128,16 @@ func TestAsterisk16(t *testing.T) {
 	r := convert(t, fixture(t, "asterisk-16.txt"), Config{Agents: testAgents(t)})
 	// support: A (6 s) and D (4 s) answered within, C no_agents: SL 2/3,
 	// ASA 5, AHT (30 + 60)/2 = 45. sales: B withdrawn: SL 0/1.
-	checkCalls(t, "support", r.queue(t, "support").Metrics, calls{offered: 3, answered: 2, within: 2, abandoned: 1,
-		byReason: map[string]int64{feed.ReasonNoAgents: 1}, sl: 2.0 / 3, asa: 5, aht: 45})
-	checkCalls(t, "sales", r.queue(t, "sales").Metrics, calls{offered: 1, abandoned: 1,
-		byReason: map[string]int64{feed.ReasonWithdraw: 1}, sl: 0, asa: null, aht: null})
+	sourcetest.CheckCalls(t, "support", r.queue(t, "support").Metrics, sourcetest.Calls{Offered: 3, Answered: 2, Within: 2, Abandoned: 1,
+		ByReason: map[string]int64{feed.ReasonNoAgents: 1}, SL: 2.0 / 3, ASA: 5, AHT: 45})
+	sourcetest.CheckCalls(t, "sales", r.queue(t, "sales").Metrics, sourcetest.Calls{Offered: 1, Abandoned: 1,
+		ByReason: map[string]int64{feed.ReasonWithdraw: 1}, SL: 0, ASA: sourcetest.Null, AHT: sourcetest.Null})
 	// Ana: RINGCANCELED is not a miss; paused in sales alone she stays
 	// available; Training counts only while paused everywhere (+300..+600).
-	checkAgent(t, r, "ana", agentWant{aht: null, state: feed.StateAvailable, aux: map[string]float64{"Training": 300}})
+	sourcetest.CheckAgent(t, r.report, "ana", sourcetest.AgentWant{AHT: sourcetest.Null, State: feed.StateAvailable, Aux: map[string]float64{"Training": 300}})
 	// Ben: Lunch +200..+500; the pause during D shows at its end (+764).
-	checkAgent(t, r, "ben", agentWant{handled: 2, aht: 45, state: feed.StateAux, reason: "Break",
-		aux: map[string]float64{"Lunch": 300}})
+	sourcetest.CheckAgent(t, r.report, "ben", sourcetest.AgentWant{Handled: 2, AHT: 45, State: feed.StateAux, Reason: "Break",
+		Aux: map[string]float64{"Lunch": 300}})
 	if ev := r.find(feed.TypeAgentState, "ben", at(720)); ev != nil {
 		t.Errorf("Ben's pause during a call shows at once: %+v", ev)
 	}
@@ -153,15 +154,15 @@ func TestAsterisk21(t *testing.T) {
 	r := convert(t, fixture(t, "asterisk-21.txt"), Config{Goals: g})
 	// A answered in 17 s; B abandoned after 40 s. SL 1/2, ASA 17, AHT
 	// 100 + 15 = 115.
-	checkCalls(t, "helpdesk", r.queue(t, "helpdesk").Metrics, calls{offered: 2, answered: 1, within: 1, abandoned: 1,
-		byReason: map[string]int64{feed.ReasonCaller: 1}, sl: 0.5, asa: 17, aht: 115})
+	sourcetest.CheckCalls(t, "helpdesk", r.queue(t, "helpdesk").Metrics, sourcetest.Calls{Offered: 2, Answered: 1, Within: 1, Abandoned: 1,
+		ByReason: map[string]int64{feed.ReasonCaller: 1}, SL: 0.5, ASA: 17, AHT: 115})
 	// Chen: added paused (+1..+5, no reason), then the call.
-	checkAgent(t, r, "Chen", agentWant{handled: 1, aht: 115, state: feed.StateAvailable,
-		aux: map[string]float64{"unspecified": 4}})
+	sourcetest.CheckAgent(t, r.report, "Chen", sourcetest.AgentWant{Handled: 1, AHT: 115, State: feed.StateAvailable,
+		Aux: map[string]float64{"unspecified": 4}})
 	// Dee, a static member first seen ringing: Auto-Pause +25..+200,
 	// Coaching +200..+400.
-	checkAgent(t, r, "Dee", agentWant{missed: 1, aht: null, state: feed.StateAvailable,
-		aux: map[string]float64{"Auto-Pause": 175, "Coaching": 200}})
+	sourcetest.CheckAgent(t, r.report, "Dee", sourcetest.AgentWant{Missed: 1, AHT: sourcetest.Null, State: feed.StateAvailable,
+		Aux: map[string]float64{"Auto-Pause": 175, "Coaching": 200}})
 	if ev := r.find(feed.TypeOffered, "1700000010.2", at(10)); ev == nil || ev.Caller != "0612345678" {
 		t.Errorf("A's offer: %+v, want caller 0612345678", ev)
 	}
@@ -178,15 +179,15 @@ func TestTransfers(t *testing.T) {
 	// support: offered A, B, C, D, E; answered A 5, B 3, C 4 (all
 	// transferred: no AHT); abandoned D caller 1 s (short), E timeout 60.
 	// SL = 3 / (3 + 2 - 1) = 0.75; ASA 4.
-	checkCalls(t, "support", r.queue(t, "support").Metrics, calls{offered: 5, answered: 3, within: 3, abandoned: 2, short: 1,
-		byReason: map[string]int64{feed.ReasonCaller: 1, feed.ReasonTimeout: 1}, sl: 0.75, asa: 4, aht: null})
+	sourcetest.CheckCalls(t, "support", r.queue(t, "support").Metrics, sourcetest.Calls{Offered: 5, Answered: 3, Within: 3, Abandoned: 2, Short: 1,
+		ByReason: map[string]int64{feed.ReasonCaller: 1, feed.ReasonTimeout: 1}, SL: 0.75, ASA: 4, AHT: sourcetest.Null})
 	// billing: offered A and B (by transfer), C again later, E (overflow);
 	// answered A 7, E 9; abandoned B caller 30 s (from its transfer at
 	// +240), C timeout. SL 2/4; ASA 8; AHT (100 + 30)/2 = 65.
-	checkCalls(t, "billing", r.queue(t, "billing").Metrics, calls{offered: 4, answered: 2, within: 2, abandoned: 2,
-		byReason: map[string]int64{feed.ReasonCaller: 1, feed.ReasonTimeout: 1}, sl: 0.5, asa: 8, aht: 65})
-	checkAgent(t, r, "Ana", agentWant{handled: 3, transferred: 3, aht: null, state: feed.StateAvailable})
-	checkAgent(t, r, "Ben", agentWant{handled: 2, aht: 65, state: feed.StateAvailable})
+	sourcetest.CheckCalls(t, "billing", r.queue(t, "billing").Metrics, sourcetest.Calls{Offered: 4, Answered: 2, Within: 2, Abandoned: 2,
+		ByReason: map[string]int64{feed.ReasonCaller: 1, feed.ReasonTimeout: 1}, SL: 0.5, ASA: 8, AHT: 65})
+	sourcetest.CheckAgent(t, r.report, "Ana", sourcetest.AgentWant{Handled: 3, Transferred: 3, AHT: sourcetest.Null, State: feed.StateAvailable})
+	sourcetest.CheckAgent(t, r.report, "Ben", sourcetest.AgentWant{Handled: 2, AHT: 65, State: feed.StateAvailable})
 	for _, x := range []struct {
 		call      string
 		sec       float64
@@ -207,12 +208,12 @@ func TestMessyFile(t *testing.T) {
 	// 10 s, V 2 s, U 5 s. Abandoned S caller 30 s, W withdrawn by the
 	// restart after 10 s. SL 3/5, ASA 17/3, AHT (60 + 3)/2 = 31.5; U is
 	// still in conversation at the end.
-	checkCalls(t, "support", r.queue(t, "support").Metrics, calls{offered: 5, answered: 3, within: 3, abandoned: 2,
-		byReason: map[string]int64{feed.ReasonCaller: 1, feed.ReasonWithdraw: 1}, sl: 0.6, asa: 17.0 / 3, aht: 31.5})
+	sourcetest.CheckCalls(t, "support", r.queue(t, "support").Metrics, sourcetest.Calls{Offered: 5, Answered: 3, Within: 3, Abandoned: 2,
+		ByReason: map[string]int64{feed.ReasonCaller: 1, feed.ReasonWithdraw: 1}, SL: 0.6, ASA: 17.0 / 3, AHT: 31.5})
 	if len(r.report.Queues) != 1 {
 		t.Errorf("%d queues, want 1 (support, Support and SUPPORT are one)", len(r.report.Queues))
 	}
-	checkAgent(t, r, "Karthik", agentWant{handled: 3, aht: 31.5, state: feed.StateOnCall})
+	sourcetest.CheckAgent(t, r.report, "Karthik", sourcetest.AgentWant{Handled: 3, AHT: 31.5, State: feed.StateOnCall})
 	if len(r.report.Agents) != 1 {
 		t.Errorf("%d agents, want 1 (Karthik, karthik, KARTHIK)", len(r.report.Agents))
 	}
@@ -232,7 +233,7 @@ func TestMessyFile(t *testing.T) {
 		r.tally.FirstMalformed != "line 6: 1 fields, want epoch|callid|queue|agent|EVENT|data…" {
 		t.Errorf("tally %+v", r.tally)
 	}
-	if !hasNote(r.tally, "Asterisk restarted (QUEUESTART) 1 times with calls live: 1 waiting calls closed as withdrawn, 1 conversations ended") {
+	if !sourcetest.HasNote(r.tally, "Asterisk restarted (QUEUESTART) 1 times with calls live: 1 waiting calls closed as withdrawn, 1 conversations ended") {
 		t.Errorf("notes %q", r.tally.Notes)
 	}
 }
@@ -251,5 +252,5 @@ func TestTransferToQueueNumber(t *testing.T) {
 	if ev := r.find(feed.TypeTransferred, "c1", at(67)); ev == nil || ev.Queue != "402" || ev.Agent != "Ana" {
 		t.Errorf("transfer: %+v, want into 402 at +67", ev)
 	}
-	checkCalls(t, "402", r.queue(t, "402").Metrics, calls{offered: 1, answered: 1, within: 1, sl: 1, asa: 3, aht: null})
+	sourcetest.CheckCalls(t, "402", r.queue(t, "402").Metrics, sourcetest.Calls{Offered: 1, Answered: 1, Within: 1, SL: 1, ASA: 3, AHT: sourcetest.Null})
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/floorwatch/floorwatch/feed"
+	"github.com/floorwatch/floorwatch/source/sourcetest"
 )
 
 // A voice call answered by a worker, wrapped up, completed: the flow of a
@@ -29,10 +30,10 @@ func TestVoiceCallAnswered(t *testing.T) {
 		t.Errorf("events %v, want %v", got, want)
 	}
 	// One call, answered within 20 s: service level 1/1, ASA 3 s, AHT 90 s.
-	c := calls{offered: 1, answered: 1, within: 1, sl: 1, asa: 3, aht: 90}
-	checkCalls(t, "Support", r.queue(t, "Support").Metrics, c)
-	checkCalls(t, "floor", r.report.Floor, c)
-	checkAgent(t, r, "WK01", agentWant{name: "Ana Lima", handled: 1, aht: 90, state: feed.StateAvailable})
+	c := sourcetest.Calls{Offered: 1, Answered: 1, Within: 1, SL: 1, ASA: 3, AHT: 90}
+	sourcetest.CheckCalls(t, "Support", r.queue(t, "Support").Metrics, c)
+	sourcetest.CheckCalls(t, "floor", r.report.Floor, c)
+	sourcetest.CheckAgent(t, r.report, "WK01", sourcetest.AgentWant{Name: "Ana Lima", Handled: 1, AHT: 90, State: feed.StateAvailable})
 	offer := r.events[slices.IndexFunc(r.events, func(e *feed.Event) bool { return e.Type == feed.TypeOffered })]
 	if offer.Channel != "voice" || offer.Caller != "+15551230001" || offer.Call != "WT01" {
 		t.Errorf("offer %+v: want call WT01 on voice from +15551230001", offer)
@@ -71,11 +72,11 @@ func TestCanceledTasks(t *testing.T) {
 	// Three offered, three abandoned (two by their callers, one of them
 	// short; one by timeout). Service level, exclude_short: 0 within /
 	// (0 + 3 − 1) = 0. Abandon rate (3 − 1) / (3 − 1) = 1.
-	c := calls{offered: 3, abandoned: 3, short: 1, byReason: map[string]int64{"caller": 2, "timeout": 1},
-		sl: 0, asa: null, aht: null}
-	checkCalls(t, "Support", r.queue(t, "Support").Metrics, c)
-	approx(t, "abandon_rate", r.report.Floor.AbandonRate, 1)
-	checkAgent(t, r, "WK01", agentWant{name: "Ana Lima", missed: 1, aht: null, state: feed.StateAvailable})
+	c := sourcetest.Calls{Offered: 3, Abandoned: 3, Short: 1, ByReason: map[string]int64{"caller": 2, "timeout": 1},
+		SL: 0, ASA: sourcetest.Null, AHT: sourcetest.Null}
+	sourcetest.CheckCalls(t, "Support", r.queue(t, "Support").Metrics, c)
+	sourcetest.Approx(t, "abandon_rate", r.report.Floor.AbandonRate, 1)
+	sourcetest.CheckAgent(t, r.report, "WK01", sourcetest.AgentWant{Name: "Ana Lima", Missed: 1, AHT: sourcetest.Null, State: feed.StateAvailable})
 	if len(r.tally.Notes) != 0 {
 		t.Errorf("notes %q", r.tally.Notes)
 	}
@@ -139,12 +140,12 @@ func TestColdTransferToQueue(t *testing.T) {
 		t.Errorf("events %v, want %v", got, want)
 	}
 	// Support: the offer and Ana's answer; a transferred leg gives no AHT.
-	checkCalls(t, "Support", r.queue(t, "Support").Metrics, calls{offered: 1, answered: 1, within: 1, sl: 1, asa: 5, aht: null})
+	sourcetest.CheckCalls(t, "Support", r.queue(t, "Support").Metrics, sourcetest.Calls{Offered: 1, Answered: 1, Within: 1, SL: 1, ASA: 5, AHT: sourcetest.Null})
 	// Billing: the transfer is a new offer there, answered 5 s later.
-	checkCalls(t, "Billing", r.queue(t, "Billing").Metrics, calls{offered: 1, answered: 1, within: 1, sl: 1, asa: 5, aht: 70})
-	checkCalls(t, "floor", r.report.Floor, calls{offered: 2, answered: 2, within: 2, sl: 1, asa: 5, aht: 70})
-	checkAgent(t, r, "WK01", agentWant{name: "Ana Lima", handled: 1, transferred: 1, aht: null, state: feed.StateAvailable})
-	checkAgent(t, r, "WK02", agentWant{name: "Ben Okafor", handled: 1, aht: 70, state: feed.StateAvailable})
+	sourcetest.CheckCalls(t, "Billing", r.queue(t, "Billing").Metrics, sourcetest.Calls{Offered: 1, Answered: 1, Within: 1, SL: 1, ASA: 5, AHT: 70})
+	sourcetest.CheckCalls(t, "floor", r.report.Floor, sourcetest.Calls{Offered: 2, Answered: 2, Within: 2, SL: 1, ASA: 5, AHT: 70})
+	sourcetest.CheckAgent(t, r.report, "WK01", sourcetest.AgentWant{Name: "Ana Lima", Handled: 1, Transferred: 1, AHT: sourcetest.Null, State: feed.StateAvailable})
+	sourcetest.CheckAgent(t, r.report, "WK02", sourcetest.AgentWant{Name: "Ben Okafor", Handled: 1, AHT: 70, State: feed.StateAvailable})
 	if a := r.agent(t, "WK02"); !slices.Equal(a.Queues, []string{"Billing"}) {
 		t.Errorf("Ben's queues %v, want the one he was offered tasks from", a.Queues)
 	}
@@ -172,9 +173,9 @@ func TestWarmTransferToWorker(t *testing.T) {
 		t.Errorf("events %v, want %v", got, want)
 	}
 	// Two offers in Support (the call, the transfer), waits 2 and 0 s.
-	checkCalls(t, "Support", r.queue(t, "Support").Metrics, calls{offered: 2, answered: 2, within: 2, sl: 1, asa: 1, aht: 70})
-	checkAgent(t, r, "WK01", agentWant{name: "Ana Lima", handled: 1, transferred: 1, aht: null, state: feed.StateAvailable})
-	checkAgent(t, r, "WK02", agentWant{name: "Ben Okafor", handled: 1, aht: 70, state: feed.StateAvailable})
+	sourcetest.CheckCalls(t, "Support", r.queue(t, "Support").Metrics, sourcetest.Calls{Offered: 2, Answered: 2, Within: 2, SL: 1, ASA: 1, AHT: 70})
+	sourcetest.CheckAgent(t, r.report, "WK01", sourcetest.AgentWant{Name: "Ana Lima", Handled: 1, Transferred: 1, AHT: sourcetest.Null, State: feed.StateAvailable})
+	sourcetest.CheckAgent(t, r.report, "WK02", sourcetest.AgentWant{Name: "Ben Okafor", Handled: 1, AHT: 70, State: feed.StateAvailable})
 	// Ana was on the call until she left it at +50, not at Ben's answer.
 	for _, e := range r.events {
 		if e.Type == feed.TypeAgentState && e.Agent == "WK01" && e.State == feed.StateWrapUp && e.TS.Sub(T0).Seconds() != 50 {
@@ -198,9 +199,9 @@ func TestWarmTransferFailed(t *testing.T) {
 		ev(100, "reservation.wrapup", task, ana, resF("WR09")),
 		ev(104, "reservation.completed", task, ana, resF("WR09")), // AHT 100 s
 	)
-	checkCalls(t, "Support", r.queue(t, "Support").Metrics, calls{offered: 1, answered: 1, within: 1, sl: 1, asa: 4, aht: 100})
-	checkAgent(t, r, "WK01", agentWant{name: "Ana Lima", handled: 1, aht: 100, state: feed.StateAvailable})
-	checkAgent(t, r, "WK02", agentWant{name: "Ben Okafor", aht: null, state: feed.StateAvailable})
+	sourcetest.CheckCalls(t, "Support", r.queue(t, "Support").Metrics, sourcetest.Calls{Offered: 1, Answered: 1, Within: 1, SL: 1, ASA: 4, AHT: 100})
+	sourcetest.CheckAgent(t, r.report, "WK01", sourcetest.AgentWant{Name: "Ana Lima", Handled: 1, AHT: 100, State: feed.StateAvailable})
+	sourcetest.CheckAgent(t, r.report, "WK02", sourcetest.AgentWant{Name: "Ben Okafor", AHT: sourcetest.Null, State: feed.StateAvailable})
 	if ch := r.events[0].Channel; ch != "chat" {
 		t.Errorf("channel %q, want chat", ch)
 	}
@@ -216,9 +217,9 @@ func TestWorkflowMovesTask(t *testing.T) {
 		ev(62, "reservation.accepted", taskF("WT11", "Billing", "voice", ""), workerF("WK02", "Available"), resF("WR11")),
 		ev(90, "task.completed", taskF("WT11", "Billing", "voice", "")), // no wrap-up: AHT = talk, 28 s
 	)
-	checkCalls(t, "Support", r.queue(t, "Support").Metrics, calls{offered: 1, abandoned: 1, byReason: map[string]int64{"timeout": 1},
-		sl: 0, asa: null, aht: null})
-	checkCalls(t, "Billing", r.queue(t, "Billing").Metrics, calls{offered: 1, answered: 1, within: 1, sl: 1, asa: 2, aht: 28})
+	sourcetest.CheckCalls(t, "Support", r.queue(t, "Support").Metrics, sourcetest.Calls{Offered: 1, Abandoned: 1, ByReason: map[string]int64{"timeout": 1},
+		SL: 0, ASA: sourcetest.Null, AHT: sourcetest.Null})
+	sourcetest.CheckCalls(t, "Billing", r.queue(t, "Billing").Metrics, sourcetest.Calls{Offered: 1, Answered: 1, Within: 1, SL: 1, ASA: 2, AHT: 28})
 	if r.tally.Skipped["task-queue.timeout"] != 1 {
 		t.Errorf("skipped %v: want task-queue.timeout counted", r.tally.Skipped)
 	}
@@ -248,8 +249,8 @@ func TestWorkerActivities(t *testing.T) {
 		ev(760, "reservation.completed", task, workerF("WK01", "Break"), resF("WR12")), // aux break from +760
 		ev(800, "worker.activity.update", workerF("WK01", "Offline")),                  // 40 s more break
 	)
-	checkAgent(t, r, "WK01", agentWant{name: "Ana Lima", handled: 1, aht: 59, state: feed.StateOffline,
-		aux: map[string]float64{"break": 340, "training": 50, "lunch": 100}})
+	sourcetest.CheckAgent(t, r.report, "WK01", sourcetest.AgentWant{Name: "Ana Lima", Handled: 1, AHT: 59, State: feed.StateOffline,
+		Aux: map[string]float64{"break": 340, "training": 50, "lunch": 100}})
 	if note := strings.Join(r.tally.Notes, "\n"); !strings.Contains(note, "Training") || !strings.Contains(note, "--activities") {
 		t.Errorf("notes %q: want Training named as not mapped", note)
 	}
@@ -279,8 +280,8 @@ func TestTasksBeforeTheBridge(t *testing.T) {
 		ev(80, "task.canceled", taskF("WT14", "Support", "voice", ""), kv("TaskCanceledReason", "hangup")),
 		ev(81, "task.deleted", taskF("WT14", "Support", "voice", "")),
 	)
-	checkCalls(t, "Support", r.queue(t, "Support").Metrics, calls{offered: 1, abandoned: 1, byReason: map[string]int64{"caller": 1},
-		sl: 0, asa: null, aht: null})
+	sourcetest.CheckCalls(t, "Support", r.queue(t, "Support").Metrics, sourcetest.Calls{Offered: 1, Abandoned: 1, ByReason: map[string]int64{"caller": 1},
+		SL: 0, ASA: sourcetest.Null, AHT: sourcetest.Null})
 	if r.tally.Skipped[skipBefore] != 4 || r.tally.Skipped[skipEnded] != 1 {
 		t.Errorf("skipped %v", r.tally.Skipped)
 	}
@@ -345,5 +346,5 @@ func TestColdTransferWithoutQueue(t *testing.T) {
 		ev(25, "reservation.accepted", bare, workerF("WK02", "Available"), resF("WR18")), // answered: wait 4 s
 		ev(85, "task.completed", bare),                                                   // AHT 60 s
 	)
-	checkCalls(t, "Support", r.queue(t, "Support").Metrics, calls{offered: 2, answered: 2, within: 2, sl: 1, asa: 2.5, aht: 60})
+	sourcetest.CheckCalls(t, "Support", r.queue(t, "Support").Metrics, sourcetest.Calls{Offered: 2, Answered: 2, Within: 2, SL: 1, ASA: 2.5, AHT: 60})
 }

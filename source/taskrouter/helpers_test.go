@@ -12,6 +12,7 @@ import (
 	"github.com/floorwatch/floorwatch/feed"
 	"github.com/floorwatch/floorwatch/floor"
 	"github.com/floorwatch/floorwatch/source"
+	"github.com/floorwatch/floorwatch/source/sourcetest"
 )
 
 // T0 is the epoch the flows count from: "+10" in a comment is T0+10 s.
@@ -108,137 +109,17 @@ func convert(t *testing.T, acts *Activities, cbs ...tr) *result {
 	return r
 }
 
-// fold feeds events to a floor numbered as the bridge numbers them, and
-// fails on an event out of time order or one the floor does not apply.
-func fold(t *testing.T, events []*feed.Event, opts floor.Options) *floor.Floor {
-	t.Helper()
-	f := floor.New(opts)
-	var last time.Time
-	for i, ev := range events {
-		e := *ev
-		e.Seq = int64(i + 1)
-		line := feed.Encode(&e)
-		if e.TS.Before(last) {
-			t.Errorf("event %d is before the one before it: %s", i+1, line)
-		}
-		last = e.TS
-		if o := f.IngestLine(line, floor.Recording); o != floor.Applied {
-			t.Errorf("event %d not applied (%v: %s): %s", i+1, o, f.Stats().LastError, line)
-		}
-	}
-	if s := f.Stats(); s.BadLines != 0 {
-		t.Errorf("%d bad lines", s.BadLines)
-	}
-	return f
-}
-
 func (r *result) queue(t *testing.T, id string) floor.QueueReport {
 	t.Helper()
-	for _, q := range r.report.Queues {
-		if q.Queue == id {
-			return q
-		}
-	}
-	t.Fatalf("no queue %q in %v", id, r.report.Queues)
-	return floor.QueueReport{}
+	return sourcetest.Queue(t, r.report, id)
 }
 
 func (r *result) agent(t *testing.T, id string) floor.AgentReport {
 	t.Helper()
-	for _, a := range r.report.Agents {
-		if a.Agent == id {
-			return a
-		}
-	}
-	t.Fatalf("no agent %q", id)
-	return floor.AgentReport{}
+	return sourcetest.Agent(t, r.report, id)
 }
 
-// calls is the call figures of a queue (or the floor) worked by hand.
-type calls struct {
-	offered, answered, within, abandoned, short int64
-	byReason                                    map[string]int64
-	sl, asa, aht                                float64 // NaN: null
-	waiting                                     int
-}
-
-var null = math.NaN()
-
-func checkCalls(t *testing.T, what string, m floor.Metrics, want calls) {
-	t.Helper()
-	for _, c := range []struct {
-		name      string
-		got, want int64
-	}{{"offered", m.Offered, want.offered}, {"answered", m.Answered, want.answered},
-		{"answered_within", m.AnsweredWithin, want.within}, {"abandoned", m.Abandoned, want.abandoned},
-		{"short_abandoned", m.ShortAbandoned, want.short}, {"waiting", int64(m.Waiting), int64(want.waiting)}} {
-		if c.got != c.want {
-			t.Errorf("%s %s = %d, want %d", what, c.name, c.got, c.want)
-		}
-	}
-	if len(m.AbandonedByReason) != len(want.byReason) {
-		t.Errorf("%s abandoned_by_reason = %v, want %v", what, m.AbandonedByReason, want.byReason)
-	}
-	for reason, n := range want.byReason {
-		if got := m.AbandonedByReason[reason]; got != n {
-			t.Errorf("%s abandoned %s = %d, want %d", what, reason, got, n)
-		}
-	}
-	approx(t, what+" service_level", m.ServiceLevel, want.sl)
-	approx(t, what+" asa_s", m.ASAS, want.asa)
-	approx(t, what+" aht_s", m.AHTS, want.aht)
-}
-
-// approx checks a figure to 1e-9; want NaN means null.
-func approx(t *testing.T, what string, got *float64, want float64) {
-	t.Helper()
-	switch {
-	case math.IsNaN(want) && got != nil:
-		t.Errorf("%s = %v, want null", what, *got)
-	case math.IsNaN(want):
-	case got == nil:
-		t.Errorf("%s = null, want %v", what, want)
-	case math.Abs(*got-want) > 1e-9:
-		t.Errorf("%s = %v, want %v", what, *got, want)
-	}
-}
-
-// agentWant is an agent's figures worked by hand.
-type agentWant struct {
-	name                         string
-	handled, missed, transferred int64
-	aht                          float64 // NaN: null
-	state, reason                string
-	aux                          map[string]float64 // seconds by reason
-}
-
-func checkAgent(t *testing.T, r *result, id string, want agentWant) {
-	t.Helper()
-	a := r.agent(t, id)
-	if a.Name != want.name {
-		t.Errorf("agent %s is named %q, want %q", id, a.Name, want.name)
-	}
-	for _, c := range []struct {
-		name      string
-		got, want int64
-	}{{"handled", a.Handled, want.handled}, {"missed", a.Missed, want.missed}, {"transferred", a.Transferred, want.transferred}} {
-		if c.got != c.want {
-			t.Errorf("agent %s %s = %d, want %d", id, c.name, c.got, c.want)
-		}
-	}
-	approx(t, "agent "+id+" aht_s", a.AHTS, want.aht)
-	if a.State != want.state || a.Reason != want.reason {
-		t.Errorf("agent %s is %s %q, want %s %q", id, a.State, a.Reason, want.state, want.reason)
-	}
-	if len(a.AuxByReason) != len(want.aux) {
-		t.Errorf("agent %s aux_by_reason = %v, want %v", id, a.AuxByReason, want.aux)
-	}
-	for reason, s := range want.aux {
-		if got := a.AuxByReason[reason]; math.Abs(got-s) > 1e-9 {
-			t.Errorf("agent %s aux %s = %vs, want %vs", id, reason, got, s)
-		}
-	}
-}
+var fold = sourcetest.Fold
 
 // types lists the events' types, agent states left out, to read a flow.
 func types(events []*feed.Event) []string {
