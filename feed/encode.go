@@ -90,7 +90,12 @@ func (e *Encoder) Append(b []byte, ev *Event) []byte {
 			b = optString(b, `,"to":`, d.To)
 			b = optString(b, `,"id":`, d.ID)
 			b = optString(b, `,"by":`, d.By)
-			b = optString(b, `,"command":`, d.Command)
+			if d.Command == "" {
+				// The contract writes a frame that named no command as null.
+				b = append(b, `,"command":null`...)
+			} else {
+				b = optString(b, `,"command":`, d.Command)
+			}
 			if d.Count != 0 {
 				b = strconv.AppendInt(append(b, `,"count":`...), int64(d.Count), 10)
 			}

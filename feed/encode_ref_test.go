@@ -37,16 +37,16 @@ type refOutEvent struct {
 	Caller  string `json:"caller,omitempty"`
 	To      string `json:"to,omitempty"`
 
-	ID       string   `json:"id,omitempty"`
-	By       string   `json:"by,omitempty"`
-	Command  *string  `json:"command,omitempty"`
-	Count    int      `json:"count,omitempty"`
-	For      string   `json:"for,omitempty"`
-	AfterS   *float64 `json:"after_s,omitempty"`
-	Result   string   `json:"result,omitempty"`
-	Scenario string   `json:"scenario,omitempty"`
-	Seed     *int64   `json:"seed,omitempty"`
-	Briefing string   `json:"briefing,omitempty"`
+	ID       string          `json:"id,omitempty"`
+	By       string          `json:"by,omitempty"`
+	Command  json.RawMessage `json:"command,omitempty"`
+	Count    int             `json:"count,omitempty"`
+	For      string          `json:"for,omitempty"`
+	AfterS   *float64        `json:"after_s,omitempty"`
+	Result   string          `json:"result,omitempty"`
+	Scenario string          `json:"scenario,omitempty"`
+	Seed     *int64          `json:"seed,omitempty"`
+	Briefing string          `json:"briefing,omitempty"`
 
 	CSAT    *float64 `json:"csat,omitempty"`
 	NPS     *float64 `json:"nps,omitempty"`
@@ -128,8 +128,9 @@ func refEncode(ev *Event) []byte {
 	case TypeDrillAction:
 		if d := ev.Drill; d != nil {
 			o.ID, o.By, o.Result = d.ID, d.By, d.Result
+			o.Command = json.RawMessage("null")
 			if d.Command != "" {
-				o.Command = &d.Command
+				o.Command, _ = json.Marshal(d.Command)
 			}
 			o.Agent, o.Queue, o.To, o.Count, o.For, o.AfterS = d.Agent, d.Queue, d.To, d.Count, d.For, d.AfterS
 			if d.Queues != nil {

@@ -111,7 +111,7 @@ func TestSimDrillTakesCommandsOnItsFeed(t *testing.T) {
 		if d.By != sender.ws.LocalAddr().String() || d.Command != "move" || d.Agent != "a001" || d.Result != "ok" {
 			t.Errorf("k1 seen as %+v, want move a001 by %s, ok", d, sender.ws.LocalAddr())
 		}
-		if d, line := c.action(""); d.Command != "" || strings.Contains(line, `"id"`) || d.Result != "refused: not a JSON object" {
+		if d, line := c.action(""); !strings.Contains(line, `"command":null`) || strings.Contains(line, `"id"`) || d.Result != "refused: not a JSON object" {
 			t.Errorf("the malformed frame's drill.action: %s", line)
 		}
 		if d, _ := c.action("k2"); !strings.Contains(d.Result, `refused: unknown agent "a999"`) {
