@@ -239,6 +239,7 @@ func (f *Floor) apply(ev *feed.Event) error {
 		}
 		f.advance(ev.TS)
 		delete(f.wrapping, c.id)
+		f.finished.add(c)
 		f.countIn(fact{at: ev.TS, kind: factWrapped, q: c.queue, a: c.agent, v: waitSince(c.answered, ev.TS), ch: c.channel},
 			c.answered)
 	case feed.TypeSurvey:
@@ -247,8 +248,9 @@ func (f *Floor) apply(ev *feed.Event) error {
 		fc := fact{at: ev.TS, kind: factSurvey, q: q, a: a, csat: score(ev.CSAT), nps: score(ev.NPS), ces: score(ev.CES)}
 		f.count(fc)
 		if f.lowScore(fc) {
+			who := f.finished.byCall[ev.Call]
 			f.recovery.add(f.todayStart, RecoveryItem{At: ev.TS, Kind: RecoverySurvey, Call: ev.Call, Queue: ev.Queue,
-				Agent: ev.Agent, CSAT: ev.CSAT, NPS: ev.NPS, CES: ev.CES, Comment: ev.Comment})
+				Agent: ev.Agent, Caller: who.caller, Channel: who.channel, CSAT: ev.CSAT, NPS: ev.NPS, CES: ev.CES, Comment: ev.Comment})
 		}
 		if ev.Comment != "" {
 			if len(a.comments) == maxAgentComments {

@@ -104,6 +104,7 @@ type Floor struct {
 	log      factLog
 	waitHist waitHistory
 	recovery recoveryDay // the day's customers to win back
+	finished finishedCalls
 	drill    drillLog
 
 	// tick is the clock of the minute history and the alerts: applied

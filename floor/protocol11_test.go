@@ -502,3 +502,33 @@ func TestAgentSurveyComments(t *testing.T) {
 		t.Fatalf("a new day keeps %d comments", len(got))
 	}
 }
+
+// A low survey comes after its call has left the fold; the call's caller
+// and channel are remembered for it, so the recovery list says whom to call
+// back. A survey of a call the fold never saw finish has no caller.
+func TestSurveyRecoveryKnowsTheCaller(t *testing.T) {
+	s := newScript(t, Options{})
+	s.must(0, "agent.state", "agent", "a1", "state", "available", "queues", []string{"q1"})
+	s.must(1, "call.offered", "call", "c1", "queue", "q1", "caller", "555-0199", "channel", "chat")
+	s.must(5, "call.answered", "call", "c1", "queue", "q1", "agent", "a1")
+	s.must(65, "call.ended", "call", "c1", "queue", "q1", "agent", "a1")
+	s.must(70, "call.wrapped", "call", "c1", "queue", "q1", "agent", "a1")
+	s.must(400, "survey.submitted", "call", "c1", "agent", "a1", "queue", "q1", "csat", 1)
+	s.must(410, "survey.submitted", "call", "zz", "agent", "a1", "queue", "q1", "csat", 1)
+	r := s.f.Report(All)
+	it := recoveryOf(t, r, RecoverySurvey, "c1")
+	eq(t, "caller", it.Caller, "555-0199")
+	eq(t, "channel", it.Channel, "chat")
+	eq(t, "unknown call's caller", recoveryOf(t, r, RecoverySurvey, "zz").Caller, "")
+}
+
+func TestFinishedCallsAreBounded(t *testing.T) {
+	var fc finishedCalls
+	for i := range maxFinishedCalls + 3 {
+		fc.add(&call{id: "c" + strconv.Itoa(i), caller: "n" + strconv.Itoa(i)})
+	}
+	eq(t, "remembered", len(fc.byCall), maxFinishedCalls)
+	eq(t, "oldest forgotten", fc.byCall["c2"].caller, "")
+	eq(t, "next kept", fc.byCall["c3"].caller, "n3")
+	eq(t, "newest kept", fc.byCall["c"+strconv.Itoa(maxFinishedCalls+2)].caller, "n"+strconv.Itoa(maxFinishedCalls+2))
+}

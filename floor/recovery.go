@@ -193,3 +193,39 @@ func (d *drillLog) apply(ev *feed.Event) {
 	}
 	d.actions = append(d.actions, a)
 }
+
+// maxFinishedCalls bounds how many finished calls' callers are remembered
+// for their surveys: a survey comes minutes after its call, and this is
+// hours of a large floor's calls, at under 100 bytes each.
+const maxFinishedCalls = 20_000
+
+// finishedCalls remembers who called on the calls that finished last, so
+// that a low survey, which comes after its call has left the fold, still
+// says whom to call back.
+type finishedCalls struct {
+	byCall map[string]finishedCall
+	order  []string // call ids in the order they finished, a ring once full
+	next   int      // once full, the oldest, forgotten next
+}
+
+type finishedCall struct{ caller, channel string }
+
+// add remembers call c's caller, when it has one.
+func (fc *finishedCalls) add(c *call) {
+	if c.caller == "" {
+		return
+	}
+	if fc.byCall == nil {
+		fc.byCall = map[string]finishedCall{}
+	}
+	if _, ok := fc.byCall[c.id]; !ok {
+		if len(fc.order) < maxFinishedCalls {
+			fc.order = append(fc.order, c.id)
+		} else {
+			delete(fc.byCall, fc.order[fc.next])
+			fc.order[fc.next] = c.id
+			fc.next = (fc.next + 1) % maxFinishedCalls
+		}
+	}
+	fc.byCall[c.id] = finishedCall{caller: c.caller, channel: c.channel}
+}
