@@ -1,8 +1,10 @@
 package feed
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -301,10 +303,15 @@ func (c *Client) session(ctx context.Context, done func(hello int64) bool) (live
 			if hello = helloSeq(data); hello < 0 && done != nil {
 				return liveAt, fmt.Errorf("%s: the feed did not start with a hello", c.url.Redacted())
 			}
-			c.setStatus(func(s *ConnStatus) { s.State, s.Err, s.Attempts, s.Retry = ConnLive, "", 0, time.Time{} })
+			c.setStatus(func(s *ConnStatus) {
+				s.State, s.Err, s.Attempts, s.Retry, s.SourceLost = ConnLive, "", 0, time.Time{}, ""
+			})
 		}
 		c.mu.Lock()
 		c.status.LastFrame = time.Now()
+		if lost, ok := heartbeatSourceLost(data); ok {
+			c.status.SourceLost = lost
+		}
 		c.mu.Unlock()
 		if c.sink.Frame(data) {
 			ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, "resync"), time.Now().Add(time.Second))
@@ -345,6 +352,24 @@ func refusal(resp *http.Response) string {
 		return ""
 	}
 	return ": " + line
+}
+
+// heartbeatSourceLost is what a heartbeat frame says of the feed's source
+// (its source_lost, cleaned; "" when it says nothing), and whether the
+// frame is a heartbeat. Only heartbeats carry it, so other frames are
+// passed over by their first bytes.
+func heartbeatSourceLost(frame []byte) (string, bool) {
+	if !bytes.HasPrefix(frame, []byte(`{"type":"heartbeat"`)) {
+		return "", false
+	}
+	var hb struct {
+		Type       string `json:"type"`
+		SourceLost string `json:"source_lost"`
+	}
+	if json.Unmarshal(bytes.TrimSpace(frame), &hb) != nil || hb.Type != TypeHeartbeat {
+		return "", false
+	}
+	return safetext.Clean(hb.SourceLost), true
 }
 
 // helloSeq is the seq the first line of a connection's first frame

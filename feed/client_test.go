@@ -416,3 +416,29 @@ func TestClientTLSAndToken(t *testing.T) {
 		t.Fatalf("no token: %v, want a 401 error", err)
 	}
 }
+
+// While the server's source is lost its heartbeats say so, the client's
+// status carries the words (cleaned: they come from a PBX), the figures
+// are untouched, and the next heartbeat after SetSourceLost("") clears it.
+func TestClientSeesSourceLost(t *testing.T) {
+	evs := floorScript(5)
+	s := newServer(t, feed.ServerOptions{Heartbeat: 10 * time.Millisecond})
+	url := serve(t, s)
+	s.Publish(evs...)
+	hub := live.NewHub(floor.New(floor.Options{}))
+	c, _ := runClient(t, url, hub, feed.ClientOptions{FromStart: true})
+	waitSeq(t, hub, s.Stream(), int64(len(evs)))
+	s.SetSourceLost("since 10:00:05 UTC: dial tcp 10.0.0.9:5038: connection refused \x1b[2J; reconnecting")
+	waitFor(t, "the client to see the source lost", 5*time.Second, func() bool { return c.Status().SourceLost != "" })
+	if got, want := c.Status().SourceLost, "since 10:00:05 UTC: dial tcp 10.0.0.9:5038: connection refused ^[[2J; reconnecting"; got != want {
+		t.Errorf("source lost = %q, want %q", got, want)
+	}
+	if st := c.Status(); st.State != feed.ConnLive {
+		t.Errorf("state %s, want live: the feed itself is up", st.State)
+	}
+	s.SetSourceLost("")
+	waitFor(t, "the client to see the source back", 5*time.Second, func() bool { return c.Status().SourceLost == "" })
+	if got, want := reportJSON(t, hub), cleanReport(t, evs); got != want {
+		t.Fatalf("heartbeats with source_lost changed the figures:\n%s\nwant\n%s", got, want)
+	}
+}

@@ -46,7 +46,15 @@ type ConnStatus struct {
 	// Retry is when the next attempt is due while reconnecting.
 	Retry    time.Time
 	Attempts int
+	// SourceLost is, while the feed's heartbeats say its own source (the
+	// PBX a bridge reads) cannot be reached, since when and why: the feed
+	// is live but its figures are not the floor's now.
+	SourceLost string
 }
+
+// Ended reports whether the feed closed for good: it sent its whole run
+// and said so (ErrFeedEnded).
+func (s ConnStatus) Ended() bool { return s.State == ConnClosed && s.Err == ErrFeedEnded.Error() }
 
 // Stale reports how long the feed has been silent at wall time now, and
 // whether that is longer than after (a live feed sends a heartbeat at least

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -141,6 +142,9 @@ type Server struct {
 	perAddr  map[string]int // the same, by remote IP address
 	closing  int            // 0 while open, else the close code every client gets
 	done     chan struct{}
+	// sourceLost is what every heartbeat says of the server's source
+	// (SetSourceLost): a JSON string, or nil while the source is reachable.
+	sourceLost atomic.Pointer[[]byte]
 }
 
 type entry struct {
@@ -781,7 +785,26 @@ func (c *client) heartbeat() []byte {
 	if ts.Before(c.lastTS) {
 		ts = c.lastTS
 	}
-	return lineOf(&Event{Type: TypeHeartbeat, Seq: c.lastSeq, TS: ts})
+	line := lineOf(&Event{Type: TypeHeartbeat, Seq: c.lastSeq, TS: ts})
+	if lost := c.s.sourceLost.Load(); lost != nil {
+		// Before the closing "}\n".
+		line = append(append(append(line[:len(line)-2:len(line)-2], `,"source_lost":`...), *lost...), "}\n"...)
+	}
+	return line
+}
+
+// SetSourceLost has every heartbeat say, while why is not "", that the
+// feed's source (a PBX the bridge reads) cannot be reached and why, so
+// that dashboards show their figures are not the floor's now; "" clears
+// it. A field clients that do not know it ignore, as the protocol says of
+// unknown fields.
+func (s *Server) SetSourceLost(why string) {
+	if why == "" {
+		s.sourceLost.Store(nil)
+		return
+	}
+	b := appendString(nil, why)
+	s.sourceLost.Store(&b)
 }
 
 func (c *client) write(frame []byte) error {

@@ -138,6 +138,10 @@ type Tally struct {
 	// Notes are things the user should know and can act on, e.g. agent
 	// names the source could not join to one agent.
 	Notes []string
+	// Lost says, while a live source cannot reach what it reads (a PBX's
+	// manager interface), since when and why; "" while it can. The bridge
+	// puts it in its heartbeats, so that dashboards say so.
+	Lost string
 }
 
 // maxSkipKinds bounds the kinds a hostile file can make up.

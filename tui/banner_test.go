@@ -142,6 +142,19 @@ func TestGoldenReconnecting(t *testing.T) {
 	})
 }
 
+// A live feed whose bridge has lost its PBX says so in the top bar and
+// the banner, with the source's own words (cleaned: they come from outside).
+func TestGoldenSourceLost(t *testing.T) {
+	goldenAt(t, "overview", func(t *testing.T, w, h int) *Model {
+		hub := testHub(t)
+		hub.SetConn(func() feed.ConnStatus {
+			return feed.ConnStatus{State: feed.ConnLive, LastFrame: wallNow.Add(-time.Second),
+				SourceLost: "since 10:00:05 UTC: ami://floorwatch@127.0.0.1:5038: connection lost: EOF; reconnecting"}
+		})
+		return newModel(t, hub, w, h)
+	})
+}
+
 // Aux time by reason, each against its planned length: Hana's break has
 // overrun its 3 minutes.
 func TestGoldenAuxByReason(t *testing.T) {

@@ -211,6 +211,9 @@ func (m *Model) stateText() string {
 		if d, stale := c.Stale(m.wall, staleAfterS*time.Second); stale {
 			return s.Warn.Render(fmt.Sprintf("◌ stale %ds", int(d.Seconds())))
 		}
+		if c.SourceLost != "" {
+			return s.Bad.Render("⚠ source lost")
+		}
 		return s.Good.Render("● live")
 	case feed.ConnConnecting:
 		return s.Warn.Render("◌ connecting")
@@ -306,6 +309,10 @@ func (m *Model) banner(w int) string {
 			clock(nf.At), clock(nf.Previous))) + s.Muted.Render(" · any key hides this")
 	case c.State == feed.ConnReconnecting && m.caughtUp:
 		line = s.Bad.Render("↻ feed lost: "+c.Err) + s.Muted.Render(" · figures as of ") + m.clockText(false)
+	case c.State == feed.ConnLive && c.SourceLost != "" && m.caughtUp:
+		// The feed is up but its bridge cannot reach the PBX: nothing that
+		// happens on the floor now reaches these figures.
+		line = s.Bad.Render("⚠ the feed's source is lost "+c.SourceLost) + s.Muted.Render(" · calls and states are as last seen")
 	case m.ended():
 		line = s.Accent.Render("■ run ended: the feed has sent its whole run and closed; these figures are final")
 	case c.State == feed.ConnLive && !m.progress.CaughtUp && m.caughtUp:

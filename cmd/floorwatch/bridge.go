@@ -150,6 +150,9 @@ func runBridge(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error 
 			}
 		}()
 	}
+	if now && out.srv != nil {
+		go watchSourceLink(runCtx, src, out.srv, stderr)
+	}
 	runErr := src.Run(runCtx, emit)
 	cancelRun()
 	closePublisher(out.nats, natsLog)
@@ -223,5 +226,36 @@ A finite source (a file, without --follow) runs to its end and exits 0 with
 --record; with --listen it keeps serving the finished day until interrupted.
 At the end (and with --follow every minute) it prints one line: lines read,
 events written, lines skipped by kind, malformed lines with the first one.`))
+	}
+}
+
+// sourceLinkEvery is how often the bridge asks a live source whether it
+// can reach its PBX: well inside a heartbeat, so dashboards learn of a lost
+// PBX within a couple of seconds.
+const sourceLinkEvery = 500 * time.Millisecond
+
+// watchSourceLink has the feed's heartbeats say while the source cannot
+// reach its PBX, and logs each change, until ctx is done.
+func watchSourceLink(ctx context.Context, src source.Source, srv *feed.Server, stderr io.Writer) {
+	t := time.NewTicker(sourceLinkEvery)
+	defer t.Stop()
+	was := ""
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		lost := src.Tally().Lost
+		if lost == was {
+			continue
+		}
+		srv.SetSourceLost(lost)
+		if lost != "" {
+			fmt.Fprintln(stderr, "floorwatch bridge: the source is lost "+lost)
+		} else {
+			fmt.Fprintln(stderr, "floorwatch bridge: the source is back")
+		}
+		was = lost
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorilla/websocket"
+
 	"github.com/floorwatch/floorwatch/source/ami/amitest"
 )
 
@@ -97,6 +99,25 @@ func TestBridgeAMIEndToEnd(t *testing.T) {
 	}
 	if len(got.Agents) != 3 {
 		t.Errorf("agents %+v, want Ana, Ben and Cara", got.Agents)
+	}
+
+	// The PBX goes away: the bridge says so, and so do its heartbeats.
+	m.Stop()
+	waitForMatch(t, bridgeErr, `the source is lost (since \S+ UTC: .*; reconnecting)`)
+	ws, _, err := websocket.DefaultDialer.Dial(url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for {
+		_, frame, err := ws.ReadMessage()
+		if err != nil {
+			t.Fatalf("no heartbeat saying the source is lost: %v", err)
+		}
+		if strings.HasPrefix(string(frame), `{"type":"heartbeat"`) && strings.Contains(string(frame), `"source_lost":"since `) {
+			break
+		}
 	}
 
 	interrupt()

@@ -106,6 +106,7 @@ type Source struct {
 	pending   []*feed.Event
 	failures  int64 // reconnection attempts that failed
 	lastError string
+	lostAt    time.Time // when the connection was lost; zero while connected
 }
 
 type timing struct {
@@ -181,6 +182,9 @@ func (s *Source) Tally() source.Tally {
 	if s.failures > 0 {
 		t.Notes = append(t.Notes, fmt.Sprintf("%d attempts to reconnect to %s failed (the last error: %s)", s.failures, s.spec, s.lastError))
 	}
+	if !s.lostAt.IsZero() {
+		t.Lost = fmt.Sprintf("since %s UTC: %s; reconnecting", s.lostAt.UTC().Format(time.TimeOnly), s.lastError)
+	}
 	return t
 }
 
@@ -218,6 +222,7 @@ func (s *Source) Run(ctx context.Context, emit func(*feed.Event)) error {
 			}
 			s.with(emit, (*Converter).Disconnected)
 			s.noteError(err, false)
+			s.setLost(time.Now())
 			if time.Since(began) > time.Minute {
 				backoff = s.timing.minBackoff
 			}
@@ -237,8 +242,17 @@ func (s *Source) Run(ctx context.Context, emit func(*feed.Event)) error {
 				return err
 			}
 			s.noteError(err, true)
+		} else {
+			s.setLost(time.Time{})
 		}
 	}
+}
+
+// setLost marks the manager connection lost at t, or back when t is zero.
+func (s *Source) setLost(t time.Time) {
+	s.mu.Lock()
+	s.lostAt = t
+	s.mu.Unlock()
 }
 
 // noteError remembers why a connection ended or could not be made.

@@ -1,11 +1,15 @@
 package ami
 
 import (
+	"context"
 	"encoding/json"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/floorwatch/floorwatch/feed"
 	"github.com/floorwatch/floorwatch/source"
+	"github.com/floorwatch/floorwatch/source/ami/amitest"
 	"github.com/floorwatch/floorwatch/source/sourcetest"
 )
 
@@ -96,5 +100,39 @@ func TestRestart(t *testing.T) {
 	sourcetest.CheckAgent(t, r.report, "Ana", sourcetest.AgentWant{Handled: 2, State: feed.StateAvailable})
 	if !sourcetest.HasNote(r.tally, "(1 of them a PBX restart)") {
 		t.Errorf("notes: %q", r.tally.Notes)
+	}
+}
+
+// TestLostSaysSo: while the manager cannot be reached, the tally says since
+// when and why (the bridge puts it in the feed's heartbeats); it is ""
+// while connected.
+func TestLostSaysSo(t *testing.T) {
+	m := amitest.Start(t, fixture(t, "reconnect-unbroken.ami"), testUser, testSecret, ami20, nil)
+	t.Setenv(SecretEnv, testSecret)
+	src, err := openTest("ami://"+testUser+"@"+m.Addr, source.Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- src.Run(ctx, func(*feed.Event) {}) }()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	<-m.Played()
+	if lost := src.Tally().Lost; lost != "" {
+		t.Errorf("connected, yet lost = %q", lost)
+	}
+	m.Stop()
+	deadline := time.Now().Add(10 * time.Second)
+	for src.Tally().Lost == "" {
+		if time.Now().After(deadline) {
+			t.Fatal("the manager is gone and the tally does not say so")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if lost := src.Tally().Lost; !strings.HasPrefix(lost, "since ") || !strings.HasSuffix(lost, "; reconnecting") {
+		t.Errorf("lost = %q, want since when, why, and that it is reconnecting", lost)
 	}
 }

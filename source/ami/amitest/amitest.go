@@ -78,16 +78,20 @@ func Start(t testing.TB, script, user, secret, version string, tlsConf *tls.Conf
 	}
 	m.wg.Add(1)
 	go m.serve()
-	t.Cleanup(func() {
-		ln.Close()
-		m.mu.Lock()
-		for c := range m.conns {
-			c.Close()
-		}
-		m.mu.Unlock()
-		m.wg.Wait()
-	})
+	t.Cleanup(m.Stop)
 	return m
+}
+
+// Stop takes the manager away, as a PBX that goes down: its listener and
+// every connection close, and nothing answers at its address again.
+func (m *Manager) Stop() {
+	m.ln.Close()
+	m.mu.Lock()
+	for c := range m.conns {
+		c.Close()
+	}
+	m.mu.Unlock()
+	m.wg.Wait()
 }
 
 // Played is closed once the last segment has been written whole.
