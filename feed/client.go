@@ -309,7 +309,7 @@ func (c *Client) session(ctx context.Context, done func(hello int64) bool) (live
 		}
 		c.mu.Lock()
 		c.status.LastFrame = time.Now()
-		if lost, ok := heartbeatSourceLost(data); ok {
+		if lost, ok := HeartbeatSourceLost(data); ok {
 			c.status.SourceLost = lost
 		}
 		c.mu.Unlock()
@@ -354,11 +354,11 @@ func refusal(resp *http.Response) string {
 	return ": " + line
 }
 
-// heartbeatSourceLost is what a heartbeat frame says of the feed's source
+// HeartbeatSourceLost is what a heartbeat frame says of the feed's source
 // (its source_lost, cleaned; "" when it says nothing), and whether the
 // frame is a heartbeat. Only heartbeats carry it, so other frames are
 // passed over by their first bytes.
-func heartbeatSourceLost(frame []byte) (string, bool) {
+func HeartbeatSourceLost(frame []byte) (string, bool) {
 	if !bytes.HasPrefix(frame, []byte(`{"type":"heartbeat"`)) {
 		return "", false
 	}

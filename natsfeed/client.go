@@ -65,6 +65,7 @@ type site struct {
 	caughtUp   bool
 	last       time.Time // wall time of the last message
 	dropped    int64     // events its publisher could not publish, as its heartbeats say
+	sourceLost string    // its publisher's source out of reach, as its heartbeats say
 
 	// Seen by the fold's hook, on the site's goroutine only: the stream
 	// and clock of the site's fold, and whether the last line started a
@@ -83,8 +84,11 @@ type Site struct {
 	LastMessage time.Time
 	// Dropped counts the events the site's publisher could not publish
 	// (its buffer was full), as its heartbeats say.
-	Dropped  int64
-	CaughtUp bool
+	Dropped int64
+	// SourceLost is, while the site's heartbeats say its publisher cannot
+	// reach its own source (a bridge's PBX), since when and why.
+	SourceLost string
+	CaughtUp   bool
 }
 
 // NewClient checks the URL and makes a client folding into hub (with
@@ -117,7 +121,7 @@ func (c *Client) Sites() []Site {
 	out := make([]Site, len(c.sites))
 	for i, s := range c.sites {
 		s.mu.Lock()
-		out[i] = Site{Name: s.name, Hub: s.hub, LastMessage: s.last, Dropped: s.dropped, CaughtUp: s.caughtUp}
+		out[i] = Site{Name: s.name, Hub: s.hub, LastMessage: s.last, Dropped: s.dropped, SourceLost: s.sourceLost, CaughtUp: s.caughtUp}
 		s.mu.Unlock()
 	}
 	return out
@@ -136,10 +140,25 @@ func (c *Client) Dropped() int64 {
 }
 
 // Status is the connection as the views show it; safe from any goroutine.
+// Its SourceLost names each site whose publisher has lost its source.
 func (c *Client) Status() feed.ConnStatus {
+	var lost []string
+	for _, s := range c.sites {
+		s.mu.Lock()
+		if s.sourceLost != "" {
+			if len(c.sites) > 1 {
+				lost = append(lost, "site "+s.name+": "+s.sourceLost)
+			} else {
+				lost = append(lost, s.sourceLost)
+			}
+		}
+		s.mu.Unlock()
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.status
+	st := c.status
+	st.SourceLost = strings.Join(lost, " · ")
+	return st
 }
 
 func (c *Client) setStatus(f func(*feed.ConnStatus)) {
@@ -370,6 +389,9 @@ func (c *Client) fold(ctx context.Context, s *site, data []byte, seq uint64) (re
 	s.last = now
 	if n, ok := droppedCount(data); ok {
 		s.dropped = n
+	}
+	if lost, ok := feed.HeartbeatSourceLost(data); ok {
+		s.sourceLost = lost
 	}
 	if !resync {
 		s.pos = seq

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -123,4 +124,37 @@ func TestLossBeyondTheBufferIsCounted(t *testing.T) {
 	if st := hub.Report(floor.All).Feed; st.Gaps != 1 || st.LastSeq != 510 || st.Events+st.BadLines != 510-dropped {
 		t.Errorf("the reader's feed %+v: want one gap, the last seq 510 and %d lines", st, 510-dropped)
 	}
+}
+
+// A publisher whose source is lost says so in its heartbeats, and the
+// reader's status carries it (cleaned), until the source is back.
+func TestSourceLostReachesTheReader(t *testing.T) {
+	srv := natstest.Start(t)
+	evs := day(t, "steady-day", 19, 10*time.Minute)
+	var lost atomic.Value
+	lost.Store("")
+	clock := &producer{at: evs[0].TS}
+	p, err := NewPublisher(PublisherOptions{URL: srv.URL(), Site: "paris", Clock: clock.now,
+		SourceLost: func() string { return lost.Load().(string) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close(t.Context())
+	clock.send(p, evs...)
+	drain(t, p)
+	hub := live.NewHub(floor.New(floor.Options{}))
+	c, err := NewClient(srv.URL()+"/paris", hub, floor.Options{}, Options{Since: time.Now().Add(-time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go c.Run(t.Context())
+	lost.Store("since 10:00:05 UTC: connection refused\x1b[2J; reconnecting")
+	eventually(t, 5*time.Second, "a heartbeat saying the source is lost", func() bool {
+		return c.Status().SourceLost == "since 10:00:05 UTC: connection refused^[[2J; reconnecting"
+	})
+	if s := c.Sites(); len(s) != 1 || s[0].SourceLost == "" {
+		t.Errorf("sites %+v, want paris with its source lost", s)
+	}
+	lost.Store("")
+	eventually(t, 5*time.Second, "a heartbeat without it", func() bool { return c.Status().SourceLost == "" })
 }

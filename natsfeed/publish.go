@@ -2,6 +2,7 @@ package natsfeed
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -55,6 +56,10 @@ type PublisherOptions struct {
 	Buffer int
 	// Logf, when set, is told what the publisher could not do.
 	Logf func(format string, args ...any)
+	// SourceLost, when set, says while the producer's own source (the PBX
+	// a bridge reads) cannot be reached, since when and why; heartbeats
+	// carry it as `source_lost`, as the websocket feed's do.
+	SourceLost func() string
 }
 
 // queued is a message waiting for the stream; only events count as
@@ -222,6 +227,12 @@ func (p *Publisher) beat(ctx context.Context) {
 		line := feed.Encode(&feed.Event{Type: feed.TypeHeartbeat, Seq: seq, TS: p.opt.Clock()})
 		if dropped > 0 {
 			line = append(line[:len(line)-1], fmt.Sprintf(`,"dropped":%d}`, dropped)...)
+		}
+		if p.opt.SourceLost != nil {
+			if lost := p.opt.SourceLost(); lost != "" {
+				why, _ := json.Marshal(lost)
+				line = append(append(append(line[:len(line)-1], `,"source_lost":`...), why...), '}')
+			}
 		}
 		p.queueLine(line, fmt.Sprintf("%d:heartbeat:%d", seq, n), control)
 	}

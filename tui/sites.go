@@ -24,6 +24,8 @@ type Site struct {
 	LastMessage time.Time
 	// Dropped counts the events the site's publisher could not publish.
 	Dropped int64
+	// SourceLost: the site's publisher cannot reach its own source.
+	SourceLost string
 }
 
 // siteKey cycles the dashboard through all sites together and each site
@@ -121,6 +123,9 @@ func (m *Model) siteRows(w int) string {
 		var notes []string
 		if quiet := m.wall.Sub(site.LastMessage); !site.LastMessage.IsZero() && quiet > siteQuiet {
 			notes = append(notes, "quiet "+ageText(quiet))
+		}
+		if site.SourceLost != "" {
+			notes = append(notes, "source lost")
 		}
 		if site.Dropped > 0 {
 			notes = append(notes, fmt.Sprintf("%d not published", site.Dropped))

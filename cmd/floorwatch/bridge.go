@@ -101,7 +101,7 @@ func runBridge(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error 
 		fmt.Fprintf(stderr, "floorwatch bridge: %s, serving %s\n", spec, url)
 	}
 	natsLog := func(format string, args ...any) { fmt.Fprintf(stderr, "floorwatch bridge: "+format+"\n", args...) }
-	if out.nats, err = nf.publisher(spec, out.srv, clock.now, natsLog); err != nil {
+	if out.nats, err = nf.publisher(spec, out.srv, clock.now, natsLog, func() string { return src.Tally().Lost }); err != nil {
 		return err
 	}
 
@@ -150,7 +150,7 @@ func runBridge(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error 
 			}
 		}()
 	}
-	if now && out.srv != nil {
+	if now {
 		go watchSourceLink(runCtx, src, out.srv, stderr)
 	}
 	runErr := src.Run(runCtx, emit)
@@ -234,8 +234,9 @@ events written, lines skipped by kind, malformed lines with the first one.`))
 // PBX within a couple of seconds.
 const sourceLinkEvery = 500 * time.Millisecond
 
-// watchSourceLink has the feed's heartbeats say while the source cannot
-// reach its PBX, and logs each change, until ctx is done.
+// watchSourceLink has the feed's heartbeats (srv's, when there is one) say
+// while the source cannot reach its PBX, and logs each change, until ctx
+// is done. NATS heartbeats ask the source themselves.
 func watchSourceLink(ctx context.Context, src source.Source, srv *feed.Server, stderr io.Writer) {
 	t := time.NewTicker(sourceLinkEvery)
 	defer t.Stop()
@@ -250,7 +251,9 @@ func watchSourceLink(ctx context.Context, src source.Source, srv *feed.Server, s
 		if lost == was {
 			continue
 		}
-		srv.SetSourceLost(lost)
+		if srv != nil {
+			srv.SetSourceLost(lost)
+		}
 		if lost != "" {
 			fmt.Fprintln(stderr, "floorwatch bridge: the source is lost "+lost)
 		} else {

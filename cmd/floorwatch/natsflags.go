@@ -58,7 +58,8 @@ func (n *natsFlags) register(fs *flag.FlagSet, uses int) {
 // publisher starts publishing to NATS as --nats asks (nil without it):
 // the feed named name, on srv's stream when a feed server numbers the
 // events, on clock's time.
-func (n *natsFlags) publisher(name string, srv *feed.Server, clock func() time.Time, logf func(string, ...any)) (*natsfeed.Publisher, error) {
+func (n *natsFlags) publisher(name string, srv *feed.Server, clock func() time.Time, logf func(string, ...any),
+	sourceLost func() string) (*natsfeed.Publisher, error) {
 	switch {
 	case n.url == "" && n.site == "":
 		return nil, nil
@@ -72,7 +73,8 @@ func (n *natsFlags) publisher(name string, srv *feed.Server, clock func() time.T
 		stream = srv.Stream()
 	}
 	p, err := natsfeed.NewPublisher(natsfeed.PublisherOptions{URL: n.url, Site: n.site, Auth: natsfeed.Auth{Creds: n.creds},
-		Stream: stream, Feed: name, Clock: clock, KeepDays: n.keepDays, Buffer: n.bufferMiB << 20, Logf: logf})
+		Stream: stream, Feed: name, Clock: clock, KeepDays: n.keepDays, Buffer: n.bufferMiB << 20, Logf: logf,
+		SourceLost: sourceLost})
 	if err != nil {
 		return nil, usageError("%v", err)
 	}
@@ -141,7 +143,7 @@ func sites(c feedClient) func() []tui.Site {
 	return func() []tui.Site {
 		var out []tui.Site
 		for _, s := range nc.Sites() {
-			out = append(out, tui.Site{Name: s.Name, Hub: s.Hub, LastMessage: s.LastMessage, Dropped: s.Dropped})
+			out = append(out, tui.Site{Name: s.Name, Hub: s.Hub, LastMessage: s.LastMessage, Dropped: s.Dropped, SourceLost: s.SourceLost})
 		}
 		return out
 	}

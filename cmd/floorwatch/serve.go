@@ -153,7 +153,7 @@ func runServe(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 		room.drill = drill
 		*feedURL = drill.url()
 		natsLog := slog.NewLogLogger(log.Handler(), slog.LevelInfo).Printf
-		if drill.nats, err = nf.publisher("drill "+drill.name, drill.srv, drill.sim.Clock, natsLog); err != nil {
+		if drill.nats, err = nf.publisher("drill "+drill.name, drill.srv, drill.sim.Clock, natsLog, nil); err != nil {
 			return err
 		}
 		defer closePublisher(drill.nats, natsLog)

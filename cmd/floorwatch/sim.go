@@ -103,7 +103,7 @@ func runSim(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "floorwatch sim: %s at %s, serving %s\n", sc.Name, speedName(speed), url)
 	}
 	natsLog := func(format string, args ...any) { fmt.Fprintf(stderr, "floorwatch sim: "+format+"\n", args...) }
-	if fo.nats, err = nf.publisher(sc.Name, fo.srv, sim.Clock, natsLog); err != nil {
+	if fo.nats, err = nf.publisher(sc.Name, fo.srv, sim.Clock, natsLog, nil); err != nil {
 		return err
 	}
 
