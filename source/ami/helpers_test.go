@@ -150,11 +150,6 @@ func (r *result) queue(t *testing.T, id string) floor.QueueReport {
 	return sourcetest.Queue(t, r.report, id)
 }
 
-func (r *result) agent(t *testing.T, id string) floor.AgentReport {
-	t.Helper()
-	return sourcetest.Agent(t, r.report, id)
-}
-
 func (r *result) find(typ, id string, ts time.Time) *feed.Event {
 	return sourcetest.Find(r.events, typ, id, ts)
 }
