@@ -121,7 +121,7 @@ func TestActionLine(t *testing.T) {
 	}
 	want := []string{
 		`{"type":"drill.action","seq":0,"ts":"2026-11-23T08:10:00.000Z","queue":"support","to":"billing","id":"k1","by":"SHA256:abc ana","command":"overflow","after_s":30,"result":"ok"}`,
-		`{"type":"drill.action","seq":0,"ts":"2026-11-23T08:11:00.000Z","by":"test","result":"refused: not a JSON object"}`,
+		`{"type":"drill.action","seq":0,"ts":"2026-11-23T08:11:00.000Z","by":"test","command":null,"result":"refused: not a JSON object"}`,
 		`{"type":"drill.action","seq":0,"ts":"2026-11-23T08:12:00.000Z","queues":["support"],"id":"k3","by":"local","command":"overtime","count":2,"for":"30m","result":"ok"}`,
 	}
 	if !slices.Equal(got, want) {
