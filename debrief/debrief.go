@@ -103,11 +103,9 @@ func Build(r io.Reader, opt Options) (*Debrief, error) {
 	with := f.Report(floor.All)
 	until := f.Now()
 	// The shadow is played out to its end; the drill compares with all of
-	// it only if it was too: its clock past the scenario's end and nothing
-	// left on its floor. A drill stopped early is compared up to where it
-	// stopped.
-	end := sc.Start.Add(time.Duration(sc.Duration))
-	complete := !until.Before(end) && with.Floor.Waiting+with.Floor.OnCall+with.Floor.WrapUp == 0
+	// it only if it was too. A drill stopped early is compared up to where
+	// it stopped.
+	complete := ranToEnd(sc, with)
 	cut := until
 	if complete {
 		cut = time.Time{}

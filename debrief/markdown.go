@@ -18,18 +18,7 @@ import (
 // it entered; a table cell's "|" is escaped.
 func (db *Debrief) WriteMarkdown(w io.Writer) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# Drill debrief: %s (seed %d)\n\n", db.Scenario, db.Seed)
-	b.WriteString(db.span() + "\n\n")
-	if db.Briefing != "" {
-		b.WriteString("> " + db.Briefing + "\n\n")
-	}
-	if g := db.Score.Goal; g != nil {
-		fmt.Fprintf(&b, "**Goal:** %s\n\n%s\n\n", g.Text, goalVerdict(g, func(s string) string { return "**" + s + "**" }))
-	}
-
-	s := db.Score
-	fmt.Fprintf(&b, "## Score: %s\n\n", points(s.Points))
-	b.WriteString("    " + strings.Join(db.formulaLines(), "\n    ") + "\n\n")
+	db.opening(&b, true)
 	for _, t := range termNotes {
 		fmt.Fprintf(&b, "- %s: %s\n", t[0], t[1])
 	}
@@ -71,6 +60,31 @@ func (db *Debrief) WriteMarkdown(w io.Writer) error {
 		"lrrrrrr", rows))
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// WriteSummary writes the Markdown's opening without the briefing, then
+// the comparison in a line: for the terminal when a drill ends.
+func (db *Debrief) WriteSummary(w io.Writer) error {
+	var b strings.Builder
+	db.opening(&b, false)
+	b.WriteString((&Comparison{Floor: db.Floor, Score: db.Score}).Headline() + ".\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// opening is the title, the span, the briefing if asked for, the goal's
+// verdict and the score worked out.
+func (db *Debrief) opening(b *strings.Builder, briefing bool) {
+	fmt.Fprintf(b, "# Drill debrief: %s (seed %d)\n\n", db.Scenario, db.Seed)
+	b.WriteString(db.span() + "\n\n")
+	if briefing && db.Briefing != "" {
+		b.WriteString("> " + db.Briefing + "\n\n")
+	}
+	if g := db.Score.Goal; g != nil {
+		fmt.Fprintf(b, "**Goal:** %s\n\n%s\n\n", g.Text, goalVerdict(g, func(s string) string { return "**" + s + "**" }))
+	}
+	fmt.Fprintf(b, "## Score: %s\n\n", points(db.Score.Points))
+	b.WriteString("    " + strings.Join(db.formulaLines(), "\n    ") + "\n\n")
 }
 
 // formulaLines are the formula, then with the terms' values, then the

@@ -189,10 +189,23 @@ func (c *Comparison) judge(g *simulator.GoalSpec, overtime float64) *GoalResult 
 // goal, 31 hang-ups avoided, 8 agent-hours of overtime".
 func (c *Comparison) Headline() string {
 	t := c.Score.Terms
-	return fmt.Sprintf("service level %s (without your actions %s), %s answered within goal, %s, %s agent-hours of overtime",
+	hours := "agent-hours"
+	if t.OvertimeHours == 1 {
+		hours = "agent-hour"
+	}
+	return fmt.Sprintf("service level %s (without your actions %s), %s answered within goal, %s, %s %s of overtime",
 		floor.Pct(c.Floor.With.ServiceLevel), floor.Pct(c.Floor.Without.ServiceLevel),
 		signed(t.WithinGained, "more callers", "fewer callers"), signed(t.HangupsAvoided, "hang-ups avoided", "more hang-ups"),
-		trimFloat(t.OvertimeHours))
+		trimFloat(t.OvertimeHours), hours)
+}
+
+// Short is Headline in the width of a small terminal: "SL 78.0% (without
+// you 64.0%) · +212 in goal · 31 hang-ups avoided · 8 h overtime".
+func (c *Comparison) Short() string {
+	t := c.Score.Terms
+	return fmt.Sprintf("SL %s (without you %s) · %+d in goal · %s · %s h overtime",
+		floor.Pct(c.Floor.With.ServiceLevel), floor.Pct(c.Floor.Without.ServiceLevel), t.WithinGained,
+		signed(t.HangupsAvoided, "hang-ups avoided", "more hang-ups"), trimFloat(t.OvertimeHours))
 }
 
 // signed writes n with the word for its direction: "12 more callers",

@@ -18,6 +18,7 @@ import (
 // and a fraction of a second to make) and folds it on demand. A Baseline
 // is not safe for concurrent use.
 type Baseline struct {
+	sc    *simulator.Scenario
 	lines [][]byte
 	ts    []time.Time
 	opts  floor.Options
@@ -32,7 +33,7 @@ type Baseline struct {
 // own fold (its goals, day start), so that both are judged alike.
 func Shadow(sc *simulator.Scenario, seed int64, opts floor.Options) (*Baseline, error) {
 	sim := simulator.New(sc, simulator.Options{Seed: &seed})
-	b := &Baseline{opts: opts}
+	b := &Baseline{sc: sc, opts: opts}
 	// Numbered from 1 as a recording without a feed server numbers them.
 	err := simulator.Run(context.Background(), sim, 0, func(batch []*feed.Event) {
 		for _, ev := range batch {
@@ -71,6 +72,27 @@ func (b *Baseline) ReportAt(t time.Time, w floor.Window) *floor.Report {
 	}
 	clockTo(b.f, t)
 	return b.f.Report(w)
+}
+
+// CompareAt sets with, the drill's report for window w, beside the shadow
+// over the same span, as a dashboard does at each frame: the shadow as it
+// stood at the drill's floor time, or all of it once the drill has run to
+// its end, as Build compares them. actions are the drill's, for the
+// overtime they called in. Reports asked for in floor-time order fold each
+// line of the shadow once.
+func (b *Baseline) CompareAt(with *floor.Report, w floor.Window, actions []*feed.Drill) *Comparison {
+	t := with.Now.Time
+	if ranToEnd(b.sc, with) && b.End().After(t) {
+		t = b.End()
+	}
+	return Compare(with, b.ReportAt(t, w), actions, b.sc.Goal)
+}
+
+// ranToEnd reports whether the drill r is a report of has run to its end:
+// its clock past the scenario's end and nothing left on its floor.
+func ranToEnd(sc *simulator.Scenario, r *floor.Report) bool {
+	end := sc.Start.Add(time.Duration(sc.Duration))
+	return !r.Now.Before(end) && r.Floor.Waiting+r.Floor.OnCall+r.Floor.WrapUp == 0
 }
 
 // clockTo moves a fold's clock to t, as a feed's heartbeat does.

@@ -207,24 +207,15 @@ type terminal struct {
 	stdin io.WriteCloser
 	out   syncBuffer
 	done  chan error
-	// seen is when each chunk of output arrived: a frame, for the load test.
-	seen arrivals
-	// quiet drops the output itself (the load test keeps only seen).
-	quiet bool
 }
 
 func openTerminal(t *testing.T, c *gossh.Client, width, height int, command string) *terminal {
-	t.Helper()
-	return openTerminalWith(t, c, width, height, command, false)
-}
-
-func openTerminalWith(t *testing.T, c *gossh.Client, width, height int, command string, quiet bool) *terminal {
 	t.Helper()
 	sess, err := c.NewSession()
 	if err != nil {
 		t.Fatal(err)
 	}
-	tm := &terminal{t: t, sess: sess, done: make(chan error, 1), quiet: quiet}
+	tm := &terminal{t: t, sess: sess, done: make(chan error, 1)}
 	if err := sess.RequestPty("xterm-256color", height, width, gossh.TerminalModes{}); err != nil {
 		t.Fatal(err)
 	}
@@ -249,12 +240,7 @@ func openTerminalWith(t *testing.T, c *gossh.Client, width, height int, command 
 		buf := make([]byte, 32*1024)
 		for {
 			n, err := stdout.Read(buf)
-			if n > 0 {
-				tm.seen.add(time.Now())
-			}
-			if !tm.quiet {
-				tm.out.Write(buf[:n])
-			}
+			tm.out.Write(buf[:n])
 			if bytes.Contains(buf[:n], []byte("\x1b[c")) {
 				io.WriteString(tm.stdin, "\x1b]11;rgb:0000/0000/0000\x1b\\\x1b[?62;22c")
 			}

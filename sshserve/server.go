@@ -78,6 +78,13 @@ type Limits struct {
 	// address; a connection over a cap is closed at once. With LoginGrace
 	// they bound what clients that never finish can hold.
 	MaxLogins, MaxLoginsPerAddr int
+	// MaxLag refuses a new dashboard while the server cannot keep the open
+	// ones fresh: while its goroutines wait longer than this to run (the
+	// 99th percentile of the Go runtime's scheduling latencies over the
+	// last 2 s; every redraw is a few such waits). The refusal says the
+	// server is at capacity and exits with ExitAtCapacity; status is still
+	// answered. Zero never refuses for load.
+	MaxLag time.Duration
 }
 
 // Config configures a Server.
@@ -98,6 +105,10 @@ type Config struct {
 	Insecure  bool
 	Dashboard Dashboard
 	Status    Status
+	// Version, when set, is the floor's version (live.Hub.Version): the
+	// output of each kind of status request is kept until it moves, so a
+	// status costs one computation a change however many ask.
+	Version func() uint64
 	// StatusHelp writes `ssh HOST status --help` for the flags in fs, in
 	// the words of the local command's help; nil writes a short usage.
 	StatusHelp func(w io.Writer, fs *flag.FlagSet)
@@ -105,6 +116,8 @@ type Config struct {
 	// Log receives the connection log: who (key fingerprint), from where,
 	// what, when, and why a session ended or was refused.
 	Log *slog.Logger
+	// measureLag, in tests, stands in for the measured lag.
+	measureLag func() time.Duration
 }
 
 // Server is the SSH server.
@@ -117,6 +130,7 @@ type Server struct {
 	mu            sync.Mutex
 	ln            net.Listener
 	total         int
+	dashboards    int
 	perKey        map[string]int
 	logins        int            // connections logging in
 	loginsPerAddr map[string]int // the same, by remote IP address
@@ -125,6 +139,9 @@ type Server struct {
 	closing       bool
 	shutdown      chan struct{} // closed when Shutdown begins: sessions end
 	sessions      sync.WaitGroup
+	lag           *lagGauge
+	lagNow        func() time.Duration // the measured lag; nil: not measured
+	statusCache   statusCache
 }
 
 // New checks cfg, loads (or creates) the host key, and builds the server.
@@ -149,6 +166,7 @@ func New(cfg Config) (*Server, error) {
 		perKey:        map[string]int{},
 		loginsPerAddr: map[string]int{},
 		shutdown:      make(chan struct{}),
+		lagNow:        cfg.measureLag,
 	}
 	opts := []ssh.Option{
 		wish.WithHostKeyPEM(pemBytes),
@@ -306,6 +324,13 @@ func (s *Server) Serve(ln net.Listener) error {
 		return nil
 	}
 	s.ln = ln
+	if s.cfg.Limits.MaxLag > 0 && s.lag == nil && s.lagNow == nil {
+		if s.lag = newLagGauge(); s.lag != nil {
+			g := s.lag
+			go g.run()
+			s.lagNow = func() time.Duration { return time.Duration(g.lag.Load()) }
+		}
+	}
 	s.mu.Unlock()
 	err := s.srv.Serve(ln)
 	s.mu.Lock()
@@ -330,6 +355,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if s.ln != nil {
 		s.ln.Close()
 	}
+	if s.lag != nil {
+		s.lag.close()
+	}
 	s.mu.Unlock()
 
 	done := make(chan struct{})
@@ -344,9 +372,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	return err
 }
 
-// admit counts a new session against the limits; the returned func gives
-// its place back.
-func (s *Server) admit(key string) (release func(), err error) {
+// admit counts a new session (a dashboard, or a command such as status)
+// against the limits; the returned func gives its place back. A refusal
+// for load is an errAtCapacity.
+func (s *Server) admit(key string, dashboard bool) (release func(), err error) {
+	lag := s.Lag()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	l := s.cfg.Limits
@@ -354,11 +384,16 @@ func (s *Server) admit(key string) (release func(), err error) {
 	case s.closing:
 		return nil, errors.New("the server is shutting down")
 	case l.MaxSessions > 0 && s.total >= l.MaxSessions:
-		return nil, fmt.Errorf("the server is full (%d sessions open); try again later", s.total)
+		return nil, atCapacity(plural(s.total, "session") + " open, the most it allows")
 	case l.MaxPerKey > 0 && s.perKey[key] >= l.MaxPerKey:
 		return nil, fmt.Errorf("your key already has %d sessions open, the most allowed; close one first", s.perKey[key])
+	case dashboard && l.MaxLag > 0 && lag > l.MaxLag:
+		return nil, atCapacity(fmt.Sprintf("%s open, their updates running %s late", plural(s.dashboards, "dashboard"), lag.Round(time.Millisecond)))
 	}
 	s.total++
+	if dashboard {
+		s.dashboards++
+	}
 	s.perKey[key]++
 	s.sessions.Add(1)
 	var once sync.Once
@@ -366,6 +401,9 @@ func (s *Server) admit(key string) (release func(), err error) {
 		once.Do(func() {
 			s.mu.Lock()
 			s.total--
+			if dashboard {
+				s.dashboards--
+			}
 			if s.perKey[key]--; s.perKey[key] == 0 {
 				delete(s.perKey, key)
 			}

@@ -264,7 +264,7 @@ func TestSessionLimits(t *testing.T) {
 	var stderr bytes.Buffer
 	sess.Stderr = &stderr
 	_, err = sess.Output("status")
-	if code := exitCode(t, err); code != 1 || !strings.Contains(stderr.String(), "the server is full (2 sessions open)") {
+	if code := exitCode(t, err); code != ExitAtCapacity || !strings.Contains(stderr.String(), "floorwatch: the server is at capacity (2 sessions open, the most it allows): try again shortly") {
 		t.Errorf("status on a full server: exit %d, stderr %q", code, stderr.String())
 	}
 

@@ -48,7 +48,7 @@ func (s *Server) handle(sess ssh.Session) {
 	if viewer.Agent != "" {
 		log = log.With("agent", viewer.Agent)
 	}
-	release, err := s.admit(key)
+	release, err := s.admit(key, len(sess.Command()) == 0)
 	if err == nil && viewer.Agent != "" && s.cfg.CheckAgent != nil {
 		if err = s.cfg.CheckAgent(sess.Context(), viewer.Agent); err != nil {
 			release()
@@ -57,10 +57,18 @@ func (s *Server) handle(sess ssh.Session) {
 	if err != nil {
 		log.Warn("session refused", "reason", err.Error())
 		fmt.Fprintf(sess.Stderr(), "floorwatch: %v\r\n", err)
-		sess.Exit(1)
+		code := 1
+		if errors.As(err, new(errAtCapacity)) {
+			code = ExitAtCapacity
+		}
+		sess.Exit(code)
 		return
 	}
 	defer release()
+	if s.lagNow != nil {
+		// What admission saw: how far behind the server's work was running.
+		log = log.With("lag", s.Lag().Round(time.Millisecond).String())
+	}
 	log.Info("session start", "command", safetext.Clean(sess.RawCommand()), "pty", hasPty)
 	code, reason := s.dispatch(sess, viewer)
 	log.Info("session end", "duration", time.Since(start).Round(time.Millisecond).String(), "exit", code, "reason", reason)
@@ -123,7 +131,13 @@ func (s *Server) status(sess ssh.Session, args []string, agent string) (int, str
 		fmt.Fprintf(sess.Stderr(), "floorwatch: usage: status [--json] [--window D]\n")
 		return 2, "bad status arguments"
 	}
-	if err := s.cfg.Status(sess, req); err != nil {
+	status := s.cfg.Status
+	if version := s.cfg.Version; version != nil {
+		status = func(w io.Writer, req StatusRequest) error {
+			return s.statusCache.write(w, req, version(), s.cfg.Status)
+		}
+	}
+	if err := status(sess, req); err != nil {
 		fmt.Fprintf(sess.Stderr(), "floorwatch: status: %v\n", err)
 		return 1, "status failed: " + err.Error()
 	}

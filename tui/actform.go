@@ -193,7 +193,7 @@ func (m *Model) overtimeForm(q *floor.QueueReport) *actForm {
 		note: "Extra agents log in now with the queues ticked, and log off when the time is up, after their call. " +
 			"Every agent-hour counts against the drill's goal.",
 		fields: []actField{
-			m.textField("agents", "2", "", fillCount),
+			m.textField("agents", "e.g. 2", "", fillCount),
 			m.textField("for", "30m", "30m", fillFor),
 			m.queuePicker("queues", true, ticked, ""),
 		}}

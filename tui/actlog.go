@@ -72,8 +72,8 @@ func resultLevel(result string) Level {
 
 // drillOf is an action's command as the wire gives it.
 func drillOf(a *floor.DrillAction) *feed.Drill {
-	return &feed.Drill{Command: a.Command, Agent: a.Agent, Queues: a.Queues, Count: a.Count, For: a.For,
-		Queue: a.Queue, To: a.To, AfterS: a.AfterS}
+	return &feed.Drill{ID: a.ID, By: a.By, Command: a.Command, Result: a.Result, Agent: a.Agent, Queues: a.Queues,
+		Count: a.Count, For: a.For, Queue: a.Queue, To: a.To, AfterS: a.AfterS}
 }
 
 // drillName is the drill as its drill.started line named it.

@@ -164,40 +164,19 @@ func matches(a *floor.AgentReport, words []string) bool {
 	return true
 }
 
-// derive rebuilds the ordered lists the views show.
+// derive rebuilds the ordered lists the views show. Unfiltered, they are
+// the same for every dashboard on the report in that order: a Share sorts
+// them once for all (shared.go).
 func (m *Model) derive() {
-	r := m.report
-	m.queueByID = make(map[string]*floor.QueueReport, len(r.Queues))
-	m.queues = m.queues[:0]
-	for i := range r.Queues {
-		q := &r.Queues[i]
-		m.queues = append(m.queues, q)
-		m.queueByID[q.Queue] = q
-	}
-	slices.SortFunc(m.queues, worstFirst)
-
-	m.agentByID = make(map[string]*floor.AgentReport, len(r.Agents))
-	all := make([]*floor.AgentReport, len(r.Agents))
-	for i := range r.Agents {
-		all[i] = &r.Agents[i]
-		m.agentByID[all[i].Agent] = all[i]
-	}
-	m.attention = slices.Clone(all)
-	slices.SortStableFunc(m.attention, attentionOrder)
-
 	words := strings.Fields(strings.ToLower(m.filter.Value()))
-	m.agents = m.agents[:0]
-	for _, a := range all {
-		if matches(a, words) {
-			m.agents = append(m.agents, a)
-		}
+	var l *lists
+	if m.opts.Share != nil && len(words) == 0 {
+		l = m.opts.Share.sortedLists(m.report, m.sortIdx)
+	} else {
+		l = sortLists(m.report, m.sortIdx, words)
 	}
-	order := agentSorts[m.sortIdx].less
-	slices.SortStableFunc(m.agents, func(a, b *floor.AgentReport) int {
-		return cmp.Or(order(a, b), cmp.Compare(a.Agent, b.Agent))
-	})
-
-	m.leaders = recognitionBoard(m.leaders[:0], all, r.Floor.CSAT)
+	m.queues, m.attention, m.agents, m.leaders = l.queues, l.attention, l.agents, l.leaders
+	m.agentByID, m.queueByID = l.agentByID, l.queueByID
 
 	m.serving = m.servingOf(m.serving[:0], m.queueID)
 	// The lists may have shrunk under the cursors. The Recovery list is
@@ -209,9 +188,48 @@ func (m *Model) derive() {
 	}
 }
 
+// sortLists sorts the lists of r: queues worst first, agents off goal
+// first, the agents matching the filter words in the Agents view's order
+// sortIdx, and Recognition's board. The lists are new: a Share hands them to
+// many dashboards, and nobody changes them.
+func sortLists(r *floor.Report, sortIdx int, words []string) *lists {
+	l := &lists{queueByID: make(map[string]*floor.QueueReport, len(r.Queues))}
+	l.queues = make([]*floor.QueueReport, 0, len(r.Queues))
+	for i := range r.Queues {
+		q := &r.Queues[i]
+		l.queues = append(l.queues, q)
+		l.queueByID[q.Queue] = q
+	}
+	slices.SortFunc(l.queues, worstFirst)
+
+	l.agentByID = make(map[string]*floor.AgentReport, len(r.Agents))
+	all := make([]*floor.AgentReport, len(r.Agents))
+	for i := range r.Agents {
+		all[i] = &r.Agents[i]
+		l.agentByID[all[i].Agent] = all[i]
+	}
+	l.attention = slices.Clone(all)
+	slices.SortStableFunc(l.attention, attentionOrder)
+
+	for _, a := range all {
+		if matches(a, words) {
+			l.agents = append(l.agents, a)
+		}
+	}
+	order := agentSorts[sortIdx].less
+	slices.SortStableFunc(l.agents, func(a, b *floor.AgentReport) int {
+		return cmp.Or(order(a, b), cmp.Compare(a.Agent, b.Agent))
+	})
+	l.leaders = recognitionBoard(nil, all, r.Floor.CSAT)
+	return l
+}
+
 // servingOf appends to dst the agents with queue among their skills, off
 // their goals first.
 func (m *Model) servingOf(dst []*floor.AgentReport, queue string) []*floor.AgentReport {
+	if queue == "" {
+		return dst
+	}
 	for _, a := range m.attention {
 		if slices.Contains(a.Queues, queue) {
 			dst = append(dst, a)

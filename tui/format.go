@@ -42,6 +42,11 @@ func dur(s float64) string {
 	return fmt.Sprintf("%d:%02d", m, sec)
 }
 
+// threshold writes an answer-time goal as a person reads it: 20s, 1m, 4h.
+func threshold(secs float64) string {
+	return floor.FormatSpan(time.Duration(secs * float64(time.Second)))
+}
+
 // durp is dur of an optional figure.
 func durp(s *float64) string {
 	if s == nil {
@@ -240,4 +245,13 @@ func reasonsAside(m *floor.Metrics) string {
 		return ""
 	}
 	return "; " + abandonReasons(m.AbandonedByReason, true)
+}
+
+// abandonedShort is an abandon count with its short abandons, when any:
+// "3 (1 short)".
+func abandonedShort(abandoned, short int64) string {
+	if short == 0 {
+		return strconv.FormatInt(abandoned, 10)
+	}
+	return fmt.Sprintf("%d (%d short)", abandoned, short)
 }

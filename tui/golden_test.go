@@ -57,7 +57,7 @@ func TestEveryViewFits(t *testing.T) {
 	for _, size := range [][2]int{{80, 24}, {100, 30}, {160, 48}, {50, 12}, {49, 30}} {
 		m := newModel(t, hub, size[0], size[1])
 		for _, keys := range [][]string{nil, {"2"}, {"3"}, {"4"}, {"5"}, {"6"}, {"7"}, {"2", "G", "enter"},
-			{"3", "G", "enter"}, {"4", "G", "enter"}, {"4", "d"}, {"?"}, {"3", "/", "a"}} {
+			{"3", "G", "enter"}, {"4", "G", "enter"}, {"4", "d"}, {"?"}, {"3", "/", "a"}, {"8", "n", "t", "k"}} {
 			press(m, "1")
 			press(m, keys...)
 			press(m, "j", "j", "j")

@@ -42,7 +42,7 @@ func assertInert(t *testing.T, what, out string) {
 func everyScreen(m *Model) map[string]string {
 	frames := map[string]string{}
 	shot := func(name string) { frames[name] = m.View() }
-	for _, tab := range []string{"1", "2", "3", "4", "5", "6", "7"} {
+	for _, tab := range []string{"1", "2", "3", "4", "5", "6", "7", "8"} {
 		press(m, tab, "g")
 		shot("view " + tab)
 		for i := range m.rowsOf(m.view) {
@@ -55,6 +55,10 @@ func everyScreen(m *Model) map[string]string {
 			press(m, "enter")
 			shot(fmt.Sprintf("view %s row %d, deeper", tab, i))
 		}
+	}
+	for _, scope := range []string{"n", "n", "n"} {
+		press(m, "8", scope)
+		shot("day of " + m.dayScopeLabel())
 	}
 	press(m, "1", "?")
 	shot("help")

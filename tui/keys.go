@@ -9,7 +9,7 @@ type KeyMap struct {
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
 
 	NextView, PrevView key.Binding
-	// Views: the number keys, 1 for the first tab to 7 for the last.
+	// Views: the number keys, 1 for the first tab to 8 for the last.
 	Views key.Binding
 
 	Enter, Back key.Binding
@@ -21,6 +21,9 @@ type KeyMap struct {
 	Help, Quit  key.Binding
 	// Wallboard switches to and from the big-digit screen for the wall.
 	Wallboard key.Binding
+	// The Day view's (day.go): the floor or the next (N: previous) queue,
+	// and the interval size.
+	DayScope, DaySize key.Binding
 
 	// A replay's keys (watch --replay); disabled on a live feed.
 	Pause, Faster, Slower key.Binding
@@ -50,7 +53,7 @@ func DefaultKeyMap() KeyMap {
 		Bottom:   b("G/end", "last row", "G", "end"),
 		NextView: b("tab", "next view", "tab"),
 		PrevView: b("shift+tab", "previous view", "shift+tab"),
-		Views:    b("1-7", "overview…alerts", "1", "2", "3", "4", "5", "6", "7"),
+		Views:    b("1-8", "overview…day", "1", "2", "3", "4", "5", "6", "7", "8"),
 		Enter:    b("enter", "drill down", "enter"),
 		Back:     b("esc", "back", "esc"),
 		Filter:   b("/", "filter", "/"),
@@ -63,6 +66,8 @@ func DefaultKeyMap() KeyMap {
 		Quit:     b("q", "quit", "q", "ctrl+c"),
 
 		Wallboard: b("b", "wallboard", "b"),
+		DayScope:  b("n/N", "day: floor or queue", "n", "N"),
+		DaySize:   b("t", "day: 15m/30m/1h", "t"),
 
 		Pause:     off(b("space", "pause/play", " ")),
 		Faster:    off(b("+", "faster", "+", "=")),
@@ -140,6 +145,8 @@ func (h keyHelp) viewKeys() []key.Binding {
 		return []key.Binding{k.Back, k.Move, k.Release, k.SendHome, k.Overtime}
 	case viewActions:
 		return []key.Binding{k.Back, k.Briefing}
+	case viewDay:
+		return []key.Binding{k.DayScope, k.DaySize}
 	}
 	return nil
 }
@@ -158,7 +165,7 @@ func (h keyHelp) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.NextView, k.PrevView, k.Views},
-		{k.Enter, k.Back, k.Filter, k.Sort, k.Window},
+		{k.Enter, k.Back, k.Filter, k.Sort, k.Window, k.DayScope, k.DaySize},
 		{k.Done, k.Ack, k.AckAll, k.Wallboard, k.Help, k.Quit},
 		replay,
 		{k.Move, k.Release, k.SendHome, k.Overtime, k.Overflow, k.Callback, k.Actions, k.Briefing},

@@ -70,6 +70,17 @@ type Options struct {
 	// CannotAct, when set instead, is why this viewer may watch the drill
 	// but not act in it; the command keys say so.
 	CannotAct string
+	// Shadow, when set, starts a drill's shadow floor: the scenario and
+	// seed of d run with no command (debrief.Shadow). The dashboard calls
+	// it once, from a tea.Cmd, when the drill has started, and then sets
+	// each report beside what it returns, on the Overview (shadow.go).
+	Shadow func(d *floor.DrillStart) (Comparer, error)
+	// Debrief, when set, is where quitting writes the drill's debrief; the
+	// run-ended banner says so.
+	Debrief string
+	// Share, when set, shares sorting and drawing with the other dashboards
+	// given the same Share (shared.go): an SSH server's sessions.
+	Share *Share
 }
 
 // Player controls a replayed recording; *live.Player is one. Every method
@@ -106,6 +117,7 @@ const (
 	viewRecognition
 	viewFlow
 	viewAlerts
+	viewDay // today interval by interval (day.go)
 	viewQueueDetail
 	viewAgentDetail
 	viewRecoveryDetail
@@ -117,7 +129,7 @@ const (
 )
 
 // tabs are the views the tab bar and the number keys reach, in order.
-var tabs = []view{viewOverview, viewQueues, viewAgents, viewRecovery, viewRecognition, viewFlow, viewAlerts}
+var tabs = []view{viewOverview, viewQueues, viewAgents, viewRecovery, viewRecognition, viewFlow, viewAlerts, viewDay}
 
 var viewNames = map[view][2]string{ // long, short
 	viewOverview:       {"Overview", "Ovw"},
@@ -127,6 +139,7 @@ var viewNames = map[view][2]string{ // long, short
 	viewRecognition:    {"Recognition", "Top"},
 	viewFlow:           {"Flow", "Flow"},
 	viewAlerts:         {"Alerts", "Alr"},
+	viewDay:            {"Day", "Day"},
 	viewQueueDetail:    {"Queue", "Queue"},
 	viewAgentDetail:    {"Agent", "Agent"},
 	viewRecoveryDetail: {"Call back", "Call back"},
@@ -185,7 +198,10 @@ type Model struct {
 
 	board wallboard // the big-digit screen, when it is up
 
-	act actState // a drill's forms, briefing and commands sent (act.go)
+	act    actState    // a drill's forms, briefing and commands sent (act.go)
+	shadow shadowState // a drill beside its shadow floor (shadow.go)
+
+	day dayState // the Day view's report, interval size and scope (day.go)
 
 	view        view
 	back        []place
@@ -220,6 +236,9 @@ type Model struct {
 	dirty   bool
 	frame   string
 	renders int
+	// touched: the viewer has done something (a key, the mouse), so the
+	// screen is theirs alone and is not shared (shared.go).
+	touched bool
 }
 
 // New makes a dashboard on hub.
@@ -327,8 +346,9 @@ func (m *Model) look() {
 func (m *Model) catchingUp() bool { return !m.caughtUp }
 
 // refresh reads the hub's report again and rebuilds what derives from it;
-// the command rings the bell for new alerts. Until the fold has caught up
-// there is no report to read: computing one would only slow the catch-up.
+// the command rings the bell for new alerts, or starts a drill's shadow
+// floor (shadow.go). Until the fold has caught up there is no report to
+// read: computing one would only slow the catch-up.
 func (m *Model) refresh() tea.Cmd {
 	m.version = m.hub.Version()
 	if m.catchingUp() {
@@ -341,8 +361,10 @@ func (m *Model) refresh() tea.Cmd {
 	m.alertList = m.book.List()
 	m.derive()
 	m.actRefresh()
+	started := m.shadowRefresh()
+	m.loadDay(false)
 	if len(raised) == 0 {
-		return nil
+		return started
 	}
 	if m.opts.OnAlert != nil {
 		for _, a := range raised {
@@ -350,16 +372,17 @@ func (m *Model) refresh() tea.Cmd {
 		}
 	}
 	if w := m.opts.Bell; w != nil {
-		return func() tea.Msg {
+		return tea.Batch(started, func() tea.Msg {
 			w.Write([]byte{'\a'})
 			return nil
-		}
+		})
 	}
-	return nil
+	return started
 }
 
 // Update handles one message.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	m.noteInput(msg)
 	switch msg := msg.(type) {
 	case changedMsg:
 		// Many changes between frames are one redraw: the first change arms
@@ -394,6 +417,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(bell, m.secondTick())
 	case actSentMsg:
 		m.actSent(msg)
+		m.dirty = true
+		return m, nil
+	case shadowMsg:
+		m.shadowReady(msg)
 		m.dirty = true
 		return m, nil
 	case closedMsg:
@@ -503,6 +530,9 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 	if m.board.on && m.wallboardKey(msg) {
 		return nil
 	}
+	if m.view == viewDay && m.dayKey(msg) {
+		return nil
+	}
 	switch {
 	case key.Matches(msg, k.Quit):
 		return m.quit()
@@ -606,6 +636,7 @@ func (m *Model) goTab(i int) {
 	i = (i%len(tabs) + len(tabs)) % len(tabs)
 	m.back = nil
 	m.view = tabs[i]
+	m.loadDay(false)
 }
 
 // open drills into v (a detail with id), remembering where esc returns.
@@ -755,6 +786,8 @@ func (m *Model) rowsOf(v view) int {
 		return len(m.serving)
 	case viewActions:
 		return len(m.report.Actions)
+	case viewDay:
+		return len(m.dayIntervals())
 	}
 	return 0
 }

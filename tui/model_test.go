@@ -30,7 +30,7 @@ func TestTabsNumbersAndQuit(t *testing.T) {
 	if m.view != viewOverview {
 		t.Fatalf("starts on %v", m.view)
 	}
-	want := []view{viewQueues, viewAgents, viewRecovery, viewRecognition, viewFlow, viewAlerts, viewOverview}
+	want := []view{viewQueues, viewAgents, viewRecovery, viewRecognition, viewFlow, viewAlerts, viewDay, viewOverview}
 	for _, v := range want {
 		press(m, "tab")
 		if m.view != v {
@@ -38,8 +38,8 @@ func TestTabsNumbersAndQuit(t *testing.T) {
 		}
 	}
 	press(m, "shift+tab")
-	if m.view != viewAlerts {
-		t.Errorf("shift+tab from the overview went to %v, want alerts", m.view)
+	if m.view != viewDay {
+		t.Errorf("shift+tab from the overview went to %v, want the day", m.view)
 	}
 	press(m, "5")
 	if m.view != viewRecognition {

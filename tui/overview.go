@@ -23,6 +23,9 @@ func (m *Model) overview(w, h int) string {
 	if rows := m.siteRows(w); rows != "" {
 		head += "\n" + rows
 	}
+	if line := m.shadowLine(w); line != "" {
+		head += "\n" + line
+	}
 	rest := h - lipgloss.Height(head)
 	nq, na := len(m.queues), len(m.attention)
 	// The queues get up to 40% of the space, at least three rows; agents
@@ -323,11 +326,11 @@ func (m *Model) queueRow(q *floor.QueueReport) []cell {
 		wait = styled(wait.text, s.Warn)
 	}
 	return []cell{
-		txt(q.Label()),
+		txt(q.Label() + channelTag(q)),
 		wait,
 		longest,
 		styled(pct(q.ServiceLevel)+" "+levelMark(lvl), s.Level(lvl)),
-		txt(fmt.Sprintf("%s/%.0fs", pct0(q.SLTarget), q.SLThresholdS)),
+		txt(pct0(q.SLTarget) + "/" + threshold(q.SLThresholdS)),
 		txt(durp(q.ASAS)),
 		txt(durp(q.AHTS)),
 		txt(pct(q.AbandonRate)),

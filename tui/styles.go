@@ -1,7 +1,10 @@
 package tui
 
 import (
+	"strconv"
+
 	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
 
 	"github.com/floorwatch/floorwatch/feed"
 )
@@ -72,6 +75,9 @@ func NewStyles(r *lipgloss.Renderer) Styles {
 		r = lipgloss.DefaultRenderer()
 	}
 	n := r.NewStyle
+	colGood, colWarn, colBad, colMuted, colAccent, colInfo, colSelBg :=
+		forProfile(r, colGood), forProfile(r, colWarn), forProfile(r, colBad), forProfile(r, colMuted),
+		forProfile(r, colAccent), forProfile(r, colInfo), forProfile(r, colSelBg)
 	s := Styles{}
 	s.App = n()
 	s.Title = n().Bold(true).Foreground(colAccent)
@@ -98,6 +104,29 @@ func NewStyles(r *lipgloss.Renderer) Styles {
 	s.Help = n().Foreground(colMuted)
 	s.Filter = n().Foreground(colAccent)
 	return s
+}
+
+// forProfile is c as the renderer's terminal shows it, worked out once: on a
+// 256- or 16-colour terminal the nearest colour of its palette, which
+// lipgloss would otherwise look for (a perceptual distance to each) on
+// every cell of every frame. The same colours, the same bytes.
+func forProfile(r *lipgloss.Renderer, c lipgloss.AdaptiveColor) lipgloss.AdaptiveColor {
+	p := r.ColorProfile()
+	if p != termenv.ANSI256 && p != termenv.ANSI {
+		return c
+	}
+	code := func(hex string) string {
+		switch v := p.Color(hex).(type) {
+		case termenv.ANSI256Color:
+			if v >= 16 { // below 16 a code would read as the 16-colour palette's
+				return strconv.Itoa(int(v))
+			}
+		case termenv.ANSIColor:
+			return strconv.Itoa(int(v))
+		}
+		return hex
+	}
+	return lipgloss.AdaptiveColor{Light: code(c.Light), Dark: code(c.Dark)}
 }
 
 // Level returns the style of a traffic-light grade.

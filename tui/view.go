@@ -28,9 +28,17 @@ func (m *Model) View() string {
 		return m.frame
 	}
 	m.dirty = false
-	m.renders++
-	m.frame = m.draw()
+	if k, ok := m.frameKey(); ok {
+		m.frame = m.opts.Share.sharedFrame(k, m.countedDraw)
+		return m.frame
+	}
+	m.frame = m.countedDraw()
 	return m.frame
+}
+
+func (m *Model) countedDraw() string {
+	m.renders++
+	return m.draw()
 }
 
 func (m *Model) draw() string {
@@ -115,6 +123,8 @@ func (m *Model) body(w, h int) string {
 		return m.recoveryDetail(w, h)
 	case viewActions:
 		return m.actionsView(w, h)
+	case viewDay:
+		return m.dayView(w, h)
 	}
 	return ""
 }
@@ -190,7 +200,7 @@ func (m *Model) feedName() string {
 
 // ended reports whether the feed closed for good: a run that is over.
 func (m *Model) ended() bool {
-	return m.conn.State == feed.ConnClosed && m.conn.Err == feed.ErrFeedEnded.Error()
+	return m.conn.Ended()
 }
 
 // stateText is the feed's state in a word or two, with its mark.
@@ -313,6 +323,14 @@ func (m *Model) banner(w int) string {
 		// The feed is up but its bridge cannot reach the PBX: nothing that
 		// happens on the floor now reaches these figures.
 		line = s.Bad.Render("⚠ the feed's source is lost "+c.SourceLost) + s.Muted.Render(" · calls and states are as last seen")
+	case m.ended() && m.opts.Debrief != "":
+		// Where the debrief goes: on a line of its own if need be.
+		line = s.Accent.Render("■ run ended: these figures are final · q writes the debrief to")
+		where := s.Accent.Render(m.opts.Debrief)
+		if lipgloss.Width(line)+1+lipgloss.Width(where) > w {
+			return ansi.Truncate(line, w, "…") + "\n" + ansi.Truncate(where, w, "…")
+		}
+		line += " " + where
 	case m.ended():
 		line = s.Accent.Render("■ run ended: the feed has sent its whole run and closed; these figures are final")
 	case c.State == feed.ConnLive && !m.progress.CaughtUp && m.caughtUp:
@@ -449,6 +467,9 @@ func (m *Model) legend() []string {
 		"The window (w; " + windowLabel(m.window) + " now, in the top bar and every table's title) is what counted figures cover; " +
 			"waiting, longest, states and times in state are always now. Sparklines are the last 60 minutes, a point a minute. " +
 			"Recognition ranks CSAT with " + itoa(priorSurveys) + " surveys at the team's mean added, so one 5 does not come first.",
+		"Day: today interval by interval, for the floor or a queue (n/N), in intervals of 15m, 30m or 1h (t), counted as status --intervals counts them: " +
+			"a call in the interval it was answered or abandoned in. Each interval is judged on its own calls' goal; ● now marks the one in progress, " +
+			"which the cursor follows while it is on the last row (G). The bar is the calls offered.",
 		m.wallboardLegend(),
 	}
 }

@@ -34,6 +34,10 @@ func (m *Model) queuesView(w, h int) string {
 	head := strings.Join(lines, "\n")
 	ah := dh - lipgloss.Height(head)
 	out := sum + "\n" + qt + "\n" + head
+	if ch := m.channelTable(q, w, min(len(q.Channels)+1, ah-3)); ch != "" {
+		out += "\n" + ch
+		ah -= lipgloss.Height(ch)
+	}
 	if ah > 1 {
 		out += "\n" + m.agentTable(w, ah, -1, 0, serving, m.title("SERVING", fmt.Sprintf("%s, %d", q.Label(), len(serving))))
 	}
@@ -50,7 +54,7 @@ func (m *Model) queueFacts(q *floor.QueueReport, w int) string {
 	lvl := slLevel(q.ServiceLevel, q.SLTarget)
 	items := []string{
 		s.Label.Render("SL ") + s.Level(lvl).Render(pct(q.ServiceLevel)+" "+levelMark(lvl)),
-		m.kv("goal", fmt.Sprintf("%s in %.0fs", pct0(q.SLTarget), q.SLThresholdS), s.App),
+		m.kv("goal", pct0(q.SLTarget)+" in "+threshold(q.SLThresholdS), s.App),
 		m.kv("need", need, s.App),
 		m.kv("offered", fmt.Sprint(q.Offered), s.App),
 		m.kv("answered", fmt.Sprint(q.Answered), s.App),
@@ -278,7 +282,7 @@ func (m *Model) queueDetail(w, h int) string {
 		s.Muted.Render(" (waiting and agents: now) · esc back")
 	pairs := [][2]string{
 		{"service level", s.Level(lvl).Bold(true).Render(pct(q.ServiceLevel) + " " + levelMark(lvl))},
-		{"goal", fmt.Sprintf("%s answered within %.0fs (%s; short abandon < %.0fs)", pct0(q.SLTarget), q.SLThresholdS, q.SLMode, q.ShortAbandonS)},
+		{"goal", fmt.Sprintf("%s answered within %s (%s; short abandon < %s)", pct0(q.SLTarget), threshold(q.SLThresholdS), q.SLMode, threshold(q.ShortAbandonS))},
 		{"waiting", fmt.Sprintf("%d, longest %s", q.Waiting, durp(q.LongestWaitS))},
 		{"calls", fmt.Sprintf("%d offered · %d answered (%d in goal) · %d abandoned (%d short)", q.Offered, q.Answered, q.AnsweredWithin, q.Abandoned, q.ShortAbandoned)},
 		{"why abandoned", abandonedWhy(&q.Metrics)},
@@ -291,6 +295,9 @@ func (m *Model) queueDetail(w, h int) string {
 		{"customers", fmt.Sprintf("CSAT %s · NPS %s · CES %s (%d surveys)", num1(q.CSAT), num1(q.NPS), num1(q.CES), q.Surveys)},
 	}
 	body := title + "\n" + m.pairs(pairs, w)
+	if ch := m.channelTable(q, w, min(len(q.Channels)+1, h-lipgloss.Height(body)-3)); ch != "" {
+		body += "\n" + ch
+	}
 	rest := h - lipgloss.Height(body)
 	if rest > 1 {
 		c := m.cursor[viewQueueDetail]

@@ -375,8 +375,8 @@ func (m *Model) boardPanel(q *floor.QueueReport, k, w, h int) string {
 	// The word stands on the figure's baseline.
 	word = append(make([]string, 3*k-len(word)), word...)
 	lines = append(lines, sideBySide(st, sl, gap, word, 3*k)...)
-	lines = append(lines, m.boardText(fmt.Sprintf("GOAL %s IN %.0fS", pct0(q.SLTarget), q.SLThresholdS),
-		fmt.Sprintf("goal %s in %.0fs", pct0(q.SLTarget), q.SLThresholdS), minor, iw, mh, s.Label)...)
+	lines = append(lines, m.boardText("GOAL "+pct0(q.SLTarget)+" IN "+strings.ToUpper(threshold(q.SLThresholdS)),
+		"goal "+pct0(q.SLTarget)+" in "+threshold(q.SLThresholdS), minor, iw, mh, s.Label)...)
 
 	waitSt := s.Bold
 	if q.Waiting > 0 && q.Available == 0 {

@@ -14,9 +14,9 @@ import (
 	"github.com/floorwatch/floorwatch/simulator"
 )
 
-// recordDrill plays a bundled drill with seed, the trainee sending c when
-// the clock reaches at after the start, and writes it to a file as
-// `record` would.
+// recordDrill plays a drill (bundled, or a scenario file) with seed, the
+// trainee sending c when the clock reaches at after the start, and writes
+// it to a file as `record` would.
 func recordDrill(t *testing.T, name string, seed int64, at time.Duration, c simulator.Command) string {
 	t.Helper()
 	sc, err := simulator.Load(name)
@@ -37,7 +37,7 @@ func recordDrill(t *testing.T, name string, seed int64, at time.Duration, c simu
 			out.Write(append(feed.Encode(ev), '\n'))
 		}
 	}
-	path := filepath.Join(t.TempDir(), name+".jsonl")
+	path := filepath.Join(t.TempDir(), filepath.Base(name)+".jsonl")
 	if err := os.WriteFile(path, out.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}

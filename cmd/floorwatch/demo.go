@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"io"
+	"time"
 
 	"github.com/floorwatch/floorwatch/feed"
 	"github.com/floorwatch/floorwatch/floor"
@@ -29,19 +30,24 @@ func runDemo(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	scenario := fs.String("scenario", simulator.DefaultScenario, "bundled scenario `NAME` or scenario FILE (YAML)")
 	speed := fs.Float64("speed", DefaultDemoSpeed, "simulated seconds per wall second (1 = real time)")
 	drill := fs.String("drill", "", "run the drill `NAME` (floorwatch drills lists them) or a scenario FILE as a drill you act in: "+
-		"its briefing, then keys on the Agents and Queues views (? lists them) and an action log (L)")
+		"its briefing, then keys on the Agents and Queues views (? lists them) and an action log (L); "+
+		"the Overview sets the floor beside the same callers with no action taken, and quitting writes the drill's debrief")
+	debriefDir := fs.String("debrief-dir", ".", "with --drill: when the dashboard quits, write the drill's debrief (debrief-DRILL-TIME.md and .html) and its recording (.jsonl) in `DIR`")
+	noDebrief := fs.Bool("no-debrief", false, "with --drill: write no debrief and keep no recording")
 	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 0 {
 		return usageError("demo takes no arguments, only flags")
 	}
-	if *drill != "" {
-		set := false
-		fs.Visit(func(f *flag.Flag) { set = set || f.Name == "scenario" })
-		if set {
-			return usageError("give --drill NAME or --scenario NAME: a drill is a scenario you act in")
-		}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	switch {
+	case *drill == "" && (set["debrief-dir"] || set["no-debrief"]):
+		return usageError("--debrief-dir and --no-debrief are for a drill: give --drill NAME")
+	case *drill != "" && set["scenario"]:
+		return usageError("give --drill NAME or --scenario NAME: a drill is a scenario you act in")
+	case *drill != "":
 		*scenario = *drill
 	}
 	opts, w, logger, closeLog, err := d.setup()
@@ -59,6 +65,7 @@ func runDemo(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	}
 	if *drill != "" {
 		dash.Act = sf.act(localTrainee)
+		dash.Shadow = drillShadow(sf.sc, opts)
 	}
 	defer sf.ln.Close() // in case the dashboard cannot start
 	hub := live.NewHub(floor.New(opts))
@@ -68,6 +75,14 @@ func runDemo(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	hub.SetConn(client.Status)
+	var db *drillDebrief
+	if *drill != "" && !*noDebrief {
+		if db, err = openDrillDebrief(*debriefDir, sf.name, time.Now()); err != nil {
+			return err
+		}
+		hub.SetLineHook(db.rec.Line)
+		dash.Debrief = db.where()
+	}
 	run := func(ctx context.Context) error {
 		done := make(chan struct{})
 		go func() {
@@ -78,5 +93,15 @@ func runDemo(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 		<-done
 		return err
 	}
-	return runDashboard(hub, dash, alongside(run, beside), logger)
+	err = runDashboard(hub, dash, alongside(run, beside), logger)
+	if db == nil {
+		return err
+	}
+	// No line comes after this; the ones that came are db's to read.
+	hub.SetLineHook(nil)
+	if err != nil {
+		db.discard()
+		return err
+	}
+	return db.write(client.Status().Ended(), sf.sc, opts, stdout)
 }

@@ -144,7 +144,7 @@ func TestDemoTraineeActs(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		fs := flag.NewFlagSet("floorwatch demo", flag.ContinueOnError)
-		done <- runDemo(fs, []string{"--drill", "monday-surge", "--speed", "60"}, io.Discard, io.Discard)
+		done <- runDemo(fs, []string{"--drill", "monday-surge", "--speed", "60", "--debrief-dir", t.TempDir()}, io.Discard, io.Discard)
 	}()
 	waitFor(t, screen, "Briefing: monday-surge", 15*time.Second)
 	// Close the briefing; on the Agents view send the first agent home.
@@ -155,20 +155,13 @@ func TestDemoTraineeActs(t *testing.T) {
 	waitFor(t, screen, ": ok", 10*time.Second)
 	typed.Write([]byte("L"))
 	waitFor(t, screen, "local: send home a0", 10*time.Second)
-	typed.Write([]byte("q"))
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("demo: %v", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("demo did not quit on q")
-	}
+	quitDemo(t, typed, done)
 }
 
 // serve --scenario: a trainee's key acts over SSH, and the drill.action
 // names the key by its comment and fingerprint; a key that is not among
-// --trainees watches, and is told why it cannot act.
+// --trainees watches, is told why it cannot act, and sees the drill set
+// beside its shadow floor on the Overview.
 func TestServeTraineesAct(t *testing.T) {
 	dir := t.TempDir()
 	ana, anaLine := sshKey(t)
@@ -223,4 +216,7 @@ func TestServeTraineesAct(t *testing.T) {
 	if sc.waitFor(t, refused+" · "); strings.Contains(sc.text(), "Move ") { // in the footer
 		t.Errorf("bob got a form:\n%s", tail(sc.text(), 3000))
 	}
+	// Watching, bob's Overview too sets the drill beside its shadow floor.
+	press(sc, "1")
+	sc.waitFor(t, "(without you ")
 }

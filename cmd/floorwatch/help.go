@@ -16,6 +16,7 @@ var examples = map[string][]string{
 		"floorwatch demo --scenario lunch-rush --speed 60  # an hour a minute",
 		"floorwatch demo --goals examples/goals.yaml --bell",
 		"floorwatch demo --drill monday-surge              # a drill you act in (floorwatch drills lists them)",
+		"floorwatch demo --drill callout --debrief-dir ~/drills   # its debrief written there on q",
 	},
 	"watch": {
 		"floorwatch watch ws://127.0.0.1:7070/",

@@ -132,23 +132,39 @@ type recorder struct {
 func (r *recorder) Frame(data []byte) (resync bool) {
 	r.buf.Reset()
 	feed.EachLine(data, func(line []byte) bool {
-		switch r.fl.IngestLine(line, floor.Live) {
-		case floor.Gap:
+		o := r.fl.IngestLine(line, floor.Live)
+		if o == floor.Gap {
 			resync = true
 			return false
-		case floor.Duplicate:
-			return true
-		case floor.Control:
-			if feed.Decode(line).Event.Type == feed.TypeHeartbeat {
-				r.held = append(r.held[:0], line...)
-				return true
-			}
 		}
-		r.add(line)
+		r.take(line, o)
 		return true
 	})
 	r.write()
 	return resync
+}
+
+// Line writes one line a fold has taken with outcome o, as Frame would: a
+// live.Hub's line hook, for a recorder with no fold of its own.
+func (r *recorder) Line(line []byte, o floor.Outcome) {
+	r.buf.Reset()
+	r.take(line, o)
+	r.write()
+}
+
+// take puts a line the fold took with outcome o in the buffer, unless it
+// is a duplicate or a gap; a heartbeat is held back.
+func (r *recorder) take(line []byte, o floor.Outcome) {
+	switch o {
+	case floor.Gap, floor.Duplicate:
+		return
+	case floor.Control:
+		if feed.Decode(line).Event.Type == feed.TypeHeartbeat {
+			r.held = append(r.held[:0], line...)
+			return
+		}
+	}
+	r.add(line)
 }
 
 // add puts line in the buffer, after the heartbeat held before it.

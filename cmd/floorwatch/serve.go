@@ -59,6 +59,7 @@ func runServe(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	maxLogins := fs.Int("max-logins", 32, "most connections logging in at once, all addresses together (0: no limit)")
 	maxLoginsPerAddr := fs.Int("max-logins-per-addr", 8, "most connections logging in at once from one IP address (0: no limit)")
 	loginGrace := fs.Duration("login-grace", 20*time.Second, "close a connection that has not logged in and opened a session this long after connecting")
+	maxLag := fs.Duration("max-lag", 500*time.Millisecond, "refuse a new dashboard (\"at capacity\", exit status 3) while the server's work waits longer than this to run, so the open ones stay fresh; status is still answered (0: never)")
 	trainees := fs.String("trainees", "", "with --scenario: only the keys in `FILE` (authorized_keys format) may act in the drill; the others watch it (default: every authorized key)")
 	redactCallers := fs.Bool("redact-callers", false, "show only the last four characters of a caller's number or id (•••••5678)")
 	if err := parseArgs(fs, args); err != nil {
@@ -87,7 +88,7 @@ func runServe(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 		// One flag for both: how many days --journal's files and the
 		// --nats stream keep.
 		return usageError("--keep-days says how long --journal DIR or --nats keeps the floor's days: give one of them")
-	case *maxSessions < 0 || *maxPerKey < 0 || *idle < 0 || *maxSession < 0 || *maxLogins < 0 || *maxLoginsPerAddr < 0:
+	case *maxSessions < 0 || *maxPerKey < 0 || *idle < 0 || *maxSession < 0 || *maxLogins < 0 || *maxLoginsPerAddr < 0 || *maxLag < 0:
 		return usageError("limits cannot be negative")
 	case *loginGrace <= 0:
 		return usageError("--login-grace must be positive: a login that never ends would hold its place for ever")
@@ -158,6 +159,10 @@ func runServe(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 		}
 		defer closePublisher(drill.nats, natsLog)
 	}
+	var shadow func(*floor.DrillStart) (tui.Comparer, error)
+	if drill != nil {
+		shadow = drillShadow(drill.sc, opts)
+	}
 	hub := live.NewHub(fl)
 	if jr != nil {
 		hub.SetLineHook(jr.Record)
@@ -171,6 +176,8 @@ func runServe(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	hub.SetConn(client.Status)
 	siteList := sites(client)
 
+	// Sessions share their sorting and, on the same screen, their drawing.
+	share := tui.NewShare()
 	srv, err := sshserve.New(sshserve.Config{
 		HostKeyPath:    *hostKey,
 		AuthorizedKeys: keys,
@@ -179,19 +186,22 @@ func runServe(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 		Insecure:       *insecure,
 		Dashboard: func(r *lipgloss.Renderer, v sshserve.Viewer) (tea.Model, func()) {
 			ctx, cancel := context.WithCancel(context.Background())
-			opts := tui.Options{Renderer: r, Window: window, Context: ctx, RedactCallers: *redactCallers, Agent: v.Agent}
+			opts := tui.Options{Renderer: r, Window: window, Context: ctx, RedactCallers: *redactCallers, Agent: v.Agent, Share: share}
 			if v.Agent == "" {
 				opts.Supervisor, opts.Sites = v.String(), siteList
 				if room != nil {
 					opts.Act, opts.CannotAct = room.actor(v)
+					opts.Shadow = shadow
 				}
 			}
 			return tui.New(hub, opts), cancel
 		},
 		Status:     hubStatus(hub, opts.Horizon),
+		Version:    hub.Version,
 		StatusHelp: sshStatusHelp,
 		Limits: sshserve.Limits{MaxSessions: *maxSessions, MaxPerKey: *maxPerKey, Idle: *idle,
-			MaxSession: *maxSession, LoginGrace: *loginGrace, MaxLogins: *maxLogins, MaxLoginsPerAddr: *maxLoginsPerAddr},
+			MaxSession: *maxSession, LoginGrace: *loginGrace, MaxLogins: *maxLogins, MaxLoginsPerAddr: *maxLoginsPerAddr,
+			MaxLag: *maxLag},
 		Log: log,
 	})
 	if err != nil {

@@ -20,6 +20,7 @@ import (
 // feed's figures do: through a feed server and a feed client.
 type simFeed struct {
 	sim   *simulator.Sim
+	sc    *simulator.Scenario // what sim plays
 	srv   *feed.Server
 	nats  *natsfeed.Publisher // serve --scenario --nats: the drill also goes to NATS
 	ln    net.Listener
@@ -47,7 +48,7 @@ func startSimFeed(label, scenario string, speed float64, drill bool) (*simFeed, 
 		return nil, err
 	}
 	srv := newSimServer(sim, feed.ServerOptions{Feed: label + " " + sc.Name})
-	return &simFeed{sim: sim, srv: srv, ln: ln, name: sc.Name, speed: speed}, nil
+	return &simFeed{sim: sim, sc: sc, srv: srv, ln: ln, name: sc.Name, speed: speed}, nil
 }
 
 // newSimServer is the feed server for a simulation, with opt's name and

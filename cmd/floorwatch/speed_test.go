@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/floorwatch/floorwatch/internal/bigfloor"
 	"github.com/floorwatch/floorwatch/live"
 )
 
@@ -26,19 +27,6 @@ import (
 //
 //	go test ./cmd/floorwatch -run TestSpeedRatios -v -args -speed.rounds=5
 var speedRounds = flag.Int("speed.rounds", 0, "rounds of TestSpeedRatios (0 skips it)")
-
-// speedDay is the issue's floor: one queue, 11,400 calls an hour for 24 h,
-// 1,000 agents, exponential handling of 300 s, no wrap-up, patience 180 s.
-const speedDay = `name: speed-day
-seed: 3
-start: 2026-11-23T00:00:00Z
-duration: 24h
-queues:
-  - {queue: q, name: Q, sl_threshold_s: 20, sl_target: 0.8, calls_per_hour: 11400,
-     aht_s: 300, handle: exponential, wrap_s: 0, patience_s: 180}
-agents:
-  - {count: 1000, queues: [q]}
-`
 
 // TestSpeedRatios measures `sim --speed max --record` of the issue's floor
 // against bareLoop, and `status --replay` of the recording against
@@ -50,7 +38,7 @@ func TestSpeedRatios(t *testing.T) {
 	}
 	dir := t.TempDir()
 	scenario, recording, bare := filepath.Join(dir, "day.yaml"), filepath.Join(dir, "day.jsonl"), filepath.Join(dir, "bare.jsonl")
-	if err := os.WriteFile(scenario, []byte(speedDay), 0o644); err != nil {
+	if err := os.WriteFile(scenario, []byte(bigfloor.Scenario), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	mustRun(t, "sim", "--scenario", scenario, "--speed", "max", "--record", recording)

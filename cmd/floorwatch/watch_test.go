@@ -59,6 +59,21 @@ func fakeTerminal(t *testing.T) (*syncBuffer, *io.PipeWriter) {
 }
 
 // waitFor polls the screen until it shows want.
+// quitDemo presses q on a demo's terminal and waits for the demo to end
+// cleanly with its error on done.
+func quitDemo(t *testing.T, typed io.Writer, done <-chan error) {
+	t.Helper()
+	typed.Write([]byte("q"))
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("demo: %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("demo did not quit on q")
+	}
+}
+
 func waitFor(t *testing.T, screen *syncBuffer, want string, within time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(within)
@@ -201,15 +216,7 @@ func TestDemoRunsTheSimulatorThroughAFeed(t *testing.T) {
 	// Keys still answer while the feed pours in.
 	typed.Write([]byte("6"))
 	waitFor(t, screen, "counts on the arrows", 5*time.Second)
-	typed.Write([]byte("q"))
-	select {
-	case err := <-ran:
-		if err != nil {
-			t.Fatalf("demo: %v", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("demo did not quit on q")
-	}
+	quitDemo(t, typed, ran)
 }
 
 func TestDemoUsage(t *testing.T) {
