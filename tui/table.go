@@ -2,9 +2,9 @@ package tui
 
 import (
 	"sort"
+	"strings"
 
 	"github.com/charmbracelet/lipgloss"
-	"github.com/charmbracelet/lipgloss/table"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -125,30 +125,42 @@ func fitColumns(cols []column, rows [][]cell, width int) (keep []int, widths []i
 	return keep, widths
 }
 
-// render draws the table: its header and the rows from offset that fit,
-// the cursor's row highlighted.
-func (s Styles) render(t tableSpec) string {
+// laidTable is a table cut to its columns: the header's and the rows'
+// text, each cell padded to its column's width by its style.
+type laidTable struct {
+	headers []string
+	data    [][]string
+	header  func(col int) lipgloss.Style
+	style   func(row, col int) lipgloss.Style
+}
+
+// layout cuts the table to the rows from offset that fit and the columns
+// that fit the width; ok is false when no row or no column fits.
+func (s Styles) layout(t tableSpec) (l laidTable, ok bool) {
 	if t.height < 1 || t.width < 1 {
-		return ""
+		return l, false
 	}
 	end := min(len(t.rows), t.offset+t.height-1)
 	start := min(max(t.offset, 0), end)
 	visible := t.rows[start:end]
 	keep, widths := fitColumns(t.cols, visible, t.width)
+	if len(keep) == 0 {
+		return l, false
+	}
 
 	// Each cell carries its own trailing space as the gap to the next
 	// column, and cell styles are inline: lipgloss then pads and aligns the
 	// one line without word-wrapping it, which is most of a cell's cost.
-	headers := make([]string, len(keep))
+	l.headers = make([]string, len(keep))
 	for i, c := range keep {
-		headers[i] = ansi.Truncate(t.cols[c].title, widths[i]-1, "…") + " "
+		l.headers[i] = ansi.Truncate(t.cols[c].title, widths[i]-1, "…") + " "
 	}
 	// The cursor's row is marked in text too: without colour (NO_COLOR)
 	// the highlight alone would not show.
 	if len(keep) > 0 {
-		headers[0] = " " + ansi.Truncate(t.cols[keep[0]].title, widths[0]-2, "…") + " "
+		l.headers[0] = " " + ansi.Truncate(t.cols[keep[0]].title, widths[0]-2, "…") + " "
 	}
-	data := make([][]string, len(visible))
+	l.data = make([][]string, len(visible))
 	for r, row := range visible {
 		out := make([]string, len(keep))
 		for i, c := range keep {
@@ -162,7 +174,7 @@ func (s Styles) render(t tableSpec) string {
 			}
 			out[i] = mark + ansi.Truncate(row[c].text, w, "…") + " "
 		}
-		data[r] = out
+		l.data[r] = out
 	}
 	// The styles of plain cells, per column: header, body, body selected.
 	plain := make([][3]lipgloss.Style, len(keep))
@@ -175,29 +187,44 @@ func (s Styles) render(t tableSpec) string {
 		plain[i][1] = s.Cell.Inline(true).Width(widths[i]).Align(align)
 		plain[i][2] = s.Cell.Inherit(s.Selected).Inline(true).Width(widths[i]).Align(align)
 	}
-	tbl := table.New().
-		Border(lipgloss.HiddenBorder()).
-		BorderTop(false).BorderBottom(false).BorderLeft(false).BorderRight(false).
-		BorderHeader(false).BorderColumn(false).
-		Headers(headers...).
-		Rows(data...).
-		StyleFunc(func(row, col int) lipgloss.Style {
-			if row == table.HeaderRow {
-				return plain[col][0]
-			}
-			selected := start+row == t.cursor
-			cs := visible[row][keep[col]].style
-			switch {
-			case cs == nil && selected:
-				return plain[col][2]
-			case cs == nil:
-				return plain[col][1]
-			}
-			st := *cs
-			if selected {
-				st = st.Inherit(s.Selected)
-			}
-			return st.Inline(true).Width(widths[col]).Align(plain[col][1].GetAlignHorizontal())
-		})
-	return tbl.String()
+	l.header = func(col int) lipgloss.Style { return plain[col][0] }
+	l.style = func(row, col int) lipgloss.Style {
+		selected := start+row == t.cursor
+		cs := visible[row][keep[col]].style
+		switch {
+		case cs == nil && selected:
+			return plain[col][2]
+		case cs == nil:
+			return plain[col][1]
+		}
+		st := *cs
+		if selected {
+			st = st.Inherit(s.Selected)
+		}
+		return st.Inline(true).Width(widths[col]).Align(plain[col][1].GetAlignHorizontal())
+	}
+	return l, true
+}
+
+// render draws the table: its header and the rows from offset that fit,
+// the cursor's row highlighted. Every cell is one inline line of its
+// column's width, so a row is its cells side by side: what lipgloss's
+// table draws with every border off (table_ref_test.go), at a fraction of
+// its cost, which was most of a frame's.
+func (s Styles) render(t tableSpec) string {
+	l, ok := s.layout(t)
+	if !ok {
+		return ""
+	}
+	var b strings.Builder
+	for i, h := range l.headers {
+		b.WriteString(l.header(i).Render(h))
+	}
+	for r, row := range l.data {
+		b.WriteByte('\n')
+		for i, c := range row {
+			b.WriteString(l.style(r, i).Render(c))
+		}
+	}
+	return b.String()
 }
