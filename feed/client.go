@@ -80,6 +80,9 @@ type Client struct {
 	url  *url.URL
 	sink Sink
 	opt  ClientOptions
+	// startedOver is when a new stream was last read from its start at
+	// once (backOff); only Run's and CatchUp's goroutine touches it.
+	startedOver time.Time
 
 	mu     sync.Mutex
 	status ConnStatus
@@ -211,6 +214,13 @@ func (c *Client) backOff(ctx context.Context, failures *int, liveAt time.Time, e
 	if resync && *failures == 1 {
 		return true
 	}
+	// A rerun's new stream is read again from its start at once, however
+	// often the old feed failed while it was down; at most once a
+	// stableAfter, so that a feed that keeps changing streams still waits.
+	if errors.Is(err, errStartOver) && time.Since(c.startedOver) >= stableAfter {
+		c.startedOver, *failures = time.Now(), 0
+		return true
+	}
 	why := err.Error()
 	if resync {
 		why = c.resyncReason(*failures - 1)
@@ -241,7 +251,12 @@ func (c *Client) resyncReason(resumes int) string {
 	return why
 }
 
-var errResync = errors.New("resync")
+var (
+	errResync = errors.New("resync")
+	// errStartOver is a resync the sink asked for on a connection's first
+	// frame: its hello named a new stream that starts a new floor.
+	errStartOver = fmt.Errorf("%w: a new stream, read from its start", errResync)
+)
 
 // session is one connection. done, when set, is asked after every frame
 // (with the seq of the connection's hello) whether to stop; session then
@@ -292,13 +307,14 @@ func (c *Client) session(ctx context.Context, done func(hello int64) bool) (live
 
 	hello := int64(-1)
 	for {
+		first := false
 		ws.SetReadDeadline(time.Now().Add(c.opt.ReadTimeout))
 		_, data, err := ws.ReadMessage()
 		if err != nil {
 			return liveAt, ended(err)
 		}
 		if liveAt.IsZero() {
-			liveAt = time.Now()
+			liveAt, first = time.Now(), true
 			// A connection starts with a hello announcing the feed's last seq.
 			if hello = helloSeq(data); hello < 0 && done != nil {
 				return liveAt, fmt.Errorf("%s: the feed did not start with a hello", c.url.Redacted())
@@ -315,6 +331,9 @@ func (c *Client) session(ctx context.Context, done func(hello int64) bool) (live
 		c.mu.Unlock()
 		if c.sink.Frame(data) {
 			ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, "resync"), time.Now().Add(time.Second))
+			if first {
+				return liveAt, errStartOver
+			}
 			return liveAt, errResync
 		}
 		if done != nil && done(hello) {

@@ -442,3 +442,45 @@ func TestClientSeesSourceLost(t *testing.T) {
 		t.Fatalf("heartbeats with source_lost changed the figures:\n%s\nwant\n%s", got, want)
 	}
 }
+
+// A drill run again while the dashboard was reconnecting: however many
+// attempts failed while the feed was down, the rerun (a new stream whose
+// clock went back) is read from its start at once, not after the grown
+// backoff, so the new floor does not sit empty.
+func TestClientStartsARerunAtOnce(t *testing.T) {
+	ln := mustListen(t)
+	addr := ln.Addr().String()
+	first := newServer(t, feed.ServerOptions{Now: func() time.Time { return t0.Add(time.Hour) }})
+	ctx1, stop1 := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- first.Serve(ctx1, ln, "", "") }()
+	first.Publish(floorScript(40)...)
+	hub := live.NewHub(floor.New(floor.Options{}))
+	c, _ := runClient(t, "ws://"+addr+"/", hub, feed.ClientOptions{MinBackoff: 2 * time.Second, MaxBackoff: time.Minute})
+	waitSeq(t, hub, first.Stream(), first.LastSeq())
+	stop1()
+	<-served
+	waitFor(t, "two failed attempts", 15*time.Second, func() bool { return c.Status().Attempts >= 2 })
+
+	evs := floorScript(5) // the same day from its start: the clock goes back
+	second := newServer(t, feed.ServerOptions{Now: func() time.Time { return evs[len(evs)-1].TS }})
+	second.Publish(evs...)
+	ln2, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx2, stop2 := context.WithCancel(context.Background())
+	defer stop2()
+	go second.Serve(ctx2, ln2, "", "")
+	retry := c.Status().Retry
+	waitFor(t, "the rerun read whole", time.Until(retry)+20*time.Second, func() bool {
+		st, since, ok := hub.Resume()
+		return ok && st == second.Stream() && since == second.LastSeq()
+	})
+	if late := time.Since(retry); late > 2*time.Second {
+		t.Errorf("the rerun was read whole %s after the attempt that reached it, want at once", late.Round(time.Millisecond))
+	}
+	if r := hub.Report(floor.All); r.NewFloor == nil || r.Floor.Offered != 5 {
+		t.Errorf("after the rerun: new floor %+v, offered %d; want a new floor of the rerun's 5 calls", r.NewFloor, r.Floor.Offered)
+	}
+}
