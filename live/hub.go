@@ -129,6 +129,13 @@ func (h *Hub) Ingest(lines [][]byte) {
 	h.changed()
 }
 
+// Snapshot is the floor's live state now (feed.Tracker's).
+func (h *Hub) Snapshot() feed.Snapshot {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.fl.Snapshot()
+}
+
 // Reset starts the hub afresh on f (a replay seeking back): every view
 // sees the new floor at its next look.
 func (h *Hub) Reset(f *floor.Floor) {

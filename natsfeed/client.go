@@ -28,6 +28,10 @@ type Options struct {
 	// OnStatus, when set, is called after every change of connection
 	// state, as feed.ClientOptions.OnStatus is.
 	OnStatus func(feed.ConnStatus)
+	// SeekBack is how far before Since (or the day start) a site looks for
+	// its publisher's hello or latest snapshot to start from; zero is twice
+	// DefaultSnapshotEvery.
+	SeekBack time.Duration
 }
 
 // Client folds one or several sites from the stream. With one site it
@@ -63,6 +67,11 @@ type site struct {
 	// rebuild of the sites' fold reads it again from.
 	floorStart uint64
 	caughtUp   bool
+	// seekFrom, while set, is where a site read from a time starts to be
+	// folded: the consumer starts before it, looking for the publisher's
+	// hello or latest snapshot to start from (seek). Only the site's
+	// goroutine touches it.
+	seekFrom   time.Time
 	last       time.Time // wall time of the last message
 	dropped    int64     // events its publisher could not publish, as its heartbeats say
 	sourceLost string    // its publisher's source out of reach, as its heartbeats say
@@ -322,7 +331,12 @@ func (c *Client) session(ctx context.Context, s *site, catchUp bool) error {
 	if pos := s.position(); pos > 0 {
 		cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, pos+1
 	} else {
-		cfg.DeliverPolicy, cfg.OptStartTime = jetstream.DeliverByStartTimePolicy, &start
+		back := c.opt.SeekBack
+		if back <= 0 {
+			back = 2 * DefaultSnapshotEvery
+		}
+		from := start.Add(-back)
+		cfg.DeliverPolicy, cfg.OptStartTime, s.seekFrom = jetstream.DeliverByStartTimePolicy, &from, start
 	}
 	octx, cancel := context.WithTimeout(ctx, apiWait)
 	cons, err := js.OrderedConsumer(octx, StreamName, cfg)
@@ -356,8 +370,16 @@ func (c *Client) session(ctx context.Context, s *site, catchUp bool) error {
 		if err != nil {
 			return err
 		}
-		if c.fold(ctx, s, msg.Data(), md.Sequence.Stream) {
-			return errResync
+		switch s.seek(msg.Data(), md.Timestamp) {
+		case skipped:
+		case passed:
+			s.mu.Lock()
+			s.pos = md.Sequence.Stream
+			s.mu.Unlock()
+		default:
+			if c.fold(ctx, s, msg.Data(), md.Sequence.Stream) {
+				return errResync
+			}
 		}
 		if md.NumPending == 0 {
 			c.caughtUp(s)
@@ -366,6 +388,42 @@ func (c *Client) session(ctx context.Context, s *site, catchUp bool) error {
 			}
 		}
 	}
+}
+
+// What a site does with a message (seek).
+const (
+	foldIt  = iota
+	skipped // before where the site starts: not folded, the place not kept
+	passed  // a snapshot of a floor the site already follows: the place kept
+)
+
+// seek says what becomes of a message stored at at. A site read from a
+// time folds from the publisher's hello or its latest snapshot before that
+// time, else from the time itself; once folding, it passes over the
+// publisher's snapshots, whose state it holds already.
+func (s *site) seek(data []byte, at time.Time) int {
+	kind := lineKind(data)
+	switch {
+	case s.seekFrom.IsZero() && kind == feed.TypeSnapshot:
+		return passed
+	case s.seekFrom.IsZero():
+		return foldIt
+	case kind == feed.TypeHello || kind == feed.TypeSnapshot || !at.Before(s.seekFrom):
+		s.seekFrom = time.Time{}
+		return foldIt
+	}
+	return skipped
+}
+
+// lineKind is a hello's or a snapshot's type, from the first bytes a
+// publisher writes; "" for any other line.
+func lineKind(data []byte) string {
+	for _, k := range []string{feed.TypeHello, feed.TypeSnapshot} {
+		if bytes.HasPrefix(data, []byte(`{"type":"`+k+`"`)) {
+			return k
+		}
+	}
+	return ""
 }
 
 func (s *site) position() uint64 {

@@ -119,6 +119,9 @@ func (m *merger) pass(site string, line []byte, o floor.Outcome) time.Time {
 		m.all.Ingest([][]byte{line})
 		return time.Time{}
 	}
+	if o == floor.Applied && string(fields["type"]) == `"`+feed.TypeSnapshot+`"` {
+		return m.passSnapshot(site, line)
+	}
 	var ts time.Time
 	if raw, ok := fields["ts"]; ok && o != floor.Bad {
 		var s string
@@ -157,6 +160,64 @@ func (m *merger) pass(site string, line []byte, o floor.Outcome) time.Time {
 		return ts
 	}
 	m.all.Ingest([][]byte{out})
+	if ts.After(m.clock) {
+		m.clock = ts
+	}
+	return ts
+}
+
+// passSnapshot sets a site's snapshot (a consumer's start mid-run) into
+// the sites' fold: that fold's state with the site's part replaced by the
+// snapshot's, ids prefixed, as one snapshot at the fold's own seq, so the
+// other sites' state stands. m.mu is held.
+func (m *merger) passSnapshot(site string, line []byte) time.Time {
+	d := feed.Decode(line)
+	if d.Err != nil || d.Event.Snapshot == nil {
+		return time.Time{}
+	}
+	p := site + "/"
+	mine := func(id string) bool { return strings.HasPrefix(id, p) }
+	pre := func(id string) string {
+		if id == "" {
+			return ""
+		}
+		return p + id
+	}
+	cur, in := m.all.Snapshot(), d.Event.Snapshot
+	var out feed.Snapshot
+	for _, q := range cur.Queues {
+		if !mine(q.Queue) {
+			out.Queues = append(out.Queues, q)
+		}
+	}
+	for _, q := range in.Queues {
+		q.Queue, q.Name = pre(q.Queue), pre(q.Name)
+		out.Queues = append(out.Queues, q)
+	}
+	for _, a := range cur.Agents {
+		if !mine(a.Agent) {
+			out.Agents = append(out.Agents, a)
+		}
+	}
+	for _, a := range in.Agents {
+		skills := make([]string, len(a.Queues))
+		for i, q := range a.Queues {
+			skills[i] = pre(q)
+		}
+		a.Agent, a.Name, a.Call, a.Queues = pre(a.Agent), pre(a.Name), pre(a.Call), skills
+		out.Agents = append(out.Agents, a)
+	}
+	for _, c := range cur.Calls {
+		if !mine(c.Call) {
+			out.Calls = append(out.Calls, c)
+		}
+	}
+	for _, c := range in.Calls {
+		c.Call, c.Queue, c.Agent = pre(c.Call), pre(c.Queue), pre(c.Agent)
+		out.Calls = append(out.Calls, c)
+	}
+	ts := d.Event.TS
+	m.all.Ingest([][]byte{feed.Encode(&feed.Event{Type: feed.TypeSnapshot, Seq: m.seq, TS: ts, Snapshot: &out})})
 	if ts.After(m.clock) {
 		m.clock = ts
 	}
@@ -221,7 +282,14 @@ func (c *Client) rebuild(ctx context.Context) {
 			continue
 		}
 		scratch := floor.New(c.fopts)
+		first := true
 		err := c.replay(ctx, s.subject, from, to, func(line []byte) {
+			// The live path folds a snapshot only where the site started.
+			skip := !first && lineKind(line) == feed.TypeSnapshot
+			first = false
+			if skip {
+				return
+			}
 			o := scratch.IngestLine(line, floor.Live)
 			if o == floor.Gap {
 				// Live, the message is read again and then applied.

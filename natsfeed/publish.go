@@ -13,6 +13,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/floorwatch/floorwatch/feed"
+	"github.com/floorwatch/floorwatch/floor"
 )
 
 // Publisher defaults.
@@ -24,6 +25,11 @@ const (
 	// DefaultKeepDays is how long the stream keeps events when the
 	// publisher creates it.
 	DefaultKeepDays = 7
+	// DefaultSnapshotEvery is how often, in wall time, a publisher puts
+	// the floor as it stands on the subject, so that a consumer starting
+	// at a time mid-run (the day start of a bridge that runs for days) has
+	// the state to start from; a consumer looks back twice this far.
+	DefaultSnapshotEvery = 5 * time.Minute
 	// heartbeatEvery: a consumer hears from a quiet publisher this often,
 	// as a websocket client does from a feed server (at least every 2 s).
 	heartbeatEvery = time.Second
@@ -56,6 +62,9 @@ type PublisherOptions struct {
 	Buffer int
 	// Logf, when set, is told what the publisher could not do.
 	Logf func(format string, args ...any)
+	// SnapshotEvery is how often the floor's snapshot is published
+	// (DefaultSnapshotEvery when zero).
+	SnapshotEvery time.Duration
 	// SourceLost, when set, says while the producer's own source (the PBX
 	// a bridge reads) cannot be reached, since when and why; heartbeats
 	// carry it as `source_lost`, as the websocket feed's do.
@@ -92,8 +101,12 @@ type Publisher struct {
 	done    chan struct{} // closed when the sender has stopped
 
 	mu        sync.Mutex
-	queue     []queued // not yet acknowledged, oldest first
-	bytes     int      // of the queue's data
+	track     *floor.Floor // every event published, for the snapshots
+	tracked   int64        // the seq of the last event tracked
+	snapAt    time.Time    // when the last snapshot was queued (wall)
+	snaps     int64        // snapshots made, to name each one
+	queue     []queued     // not yet acknowledged, oldest first
+	bytes     int          // of the queue's data
 	lastSeq   int64
 	heartbeat int64 // heartbeats made, to name each one
 	busy      bool  // something was queued since the last heartbeat tick
@@ -124,10 +137,14 @@ func NewPublisher(opt PublisherOptions) (*Publisher, error) {
 	if opt.Buffer <= 0 {
 		opt.Buffer = DefaultBuffer
 	}
+	if opt.SnapshotEvery <= 0 {
+		opt.SnapshotEvery = DefaultSnapshotEvery
+	}
 	if opt.Logf == nil {
 		opt.Logf = func(string, ...any) {}
 	}
-	p := &Publisher{opt: opt, subject: Subject(opt.Site), done: make(chan struct{}), wake: make(chan struct{}, 1)}
+	p := &Publisher{opt: opt, subject: Subject(opt.Site), done: make(chan struct{}), wake: make(chan struct{}, 1),
+		track: floor.New(floor.Options{})}
 	p.nc, err = connect(server, "floorwatch publisher "+opt.Site, opt.Auth, nats.RetryOnFailedConnect(true),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
 			if err != nil {
@@ -157,7 +174,15 @@ func (p *Publisher) Stream() string { return p.opt.Stream }
 // Events that do not fit in the buffer are dropped and counted.
 func (p *Publisher) Publish(evs ...*feed.Event) {
 	for _, ev := range evs {
-		p.queueLine(feed.Encode(ev), strconv.FormatInt(ev.Seq, 10), ev.Seq)
+		line := feed.Encode(ev)
+		p.mu.Lock()
+		// Tracked whether or not it fits the buffer: a snapshot is the
+		// floor as it is, what a consumer needs most after a loss.
+		p.track.Track(line)
+		p.tracked = ev.Seq
+		p.queueLocked(line, strconv.FormatInt(ev.Seq, 10), ev.Seq)
+		p.mu.Unlock()
+		p.signal()
 	}
 }
 
@@ -169,11 +194,18 @@ const control = -1
 // what they are, so that each is stored once and none is taken for the
 // event of that seq.
 func (p *Publisher) queueLine(line []byte, id string, seq int64) {
+	p.mu.Lock()
+	p.queueLocked(line, id, seq)
+	p.mu.Unlock()
+	p.signal()
+}
+
+// queueLocked is queueLine with p.mu held, the sender not yet woken.
+func (p *Publisher) queueLocked(line []byte, id string, seq int64) {
 	event := seq != control
 	m := nats.NewMsg(p.subject)
 	m.Data = line
 	m.Header.Set(jetstream.MsgIDHeader, p.opt.Stream+":"+id)
-	p.mu.Lock()
 	if p.bytes+len(line) > p.opt.Buffer {
 		if event {
 			p.stats.Dropped++
@@ -182,7 +214,6 @@ func (p *Publisher) queueLine(line []byte, id string, seq int64) {
 			}
 			p.dropping = true
 		}
-		p.mu.Unlock()
 		return
 	}
 	if event && p.dropping {
@@ -195,11 +226,43 @@ func (p *Publisher) queueLine(line []byte, id string, seq int64) {
 	p.queue = append(p.queue, queued{m, event})
 	p.bytes += len(line)
 	p.busy = true
-	p.mu.Unlock()
+}
+
+// signal wakes the sender.
+func (p *Publisher) signal() {
 	select {
 	case p.wake <- struct{}{}:
 	default:
 	}
+}
+
+// snapshot queues the floor as it stands, after the last event tracked,
+// once an event has come and then every opt.SnapshotEvery, quiet or not: a
+// consumer looking back for one must find it however quiet the floor is.
+// It is made and queued under one lock, so that no event comes between
+// the state it holds and its place on the subject.
+func (p *Publisher) snapshot(now time.Time) {
+	p.mu.Lock()
+	if p.tracked == 0 || now.Sub(p.snapAt) < p.opt.SnapshotEvery {
+		p.mu.Unlock()
+		return
+	}
+	p.snapAt = now
+	p.snaps++
+	snap := p.track.Snapshot()
+	ts := p.opt.Clock()
+	if t := p.track.Now(); t.After(ts) {
+		ts = t
+	}
+	line := feed.Encode(&feed.Event{Type: feed.TypeSnapshot, Seq: p.tracked, TS: ts, Snapshot: &snap})
+	if max := p.nc.MaxPayload(); max > 0 && int64(len(line)) > max {
+		p.mu.Unlock()
+		p.opt.Logf("NATS: the floor's snapshot is %d bytes, over the server's max_payload of %d: not published; a consumer starting mid-run lacks it", len(line), max)
+		return
+	}
+	p.queueLocked(line, fmt.Sprintf("%d:snapshot:%d", p.tracked, p.snaps), control)
+	p.mu.Unlock()
+	p.signal()
 }
 
 // beat queues a heartbeat each second nothing else was queued and
@@ -215,6 +278,7 @@ func (p *Publisher) beat(ctx context.Context) {
 			return
 		case <-t.C:
 		}
+		p.snapshot(time.Now())
 		p.mu.Lock()
 		quiet := !p.busy && len(p.queue) == 0
 		p.busy = false
