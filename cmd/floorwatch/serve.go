@@ -52,7 +52,9 @@ func runServe(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	insecure := fs.Bool("insecure-no-auth", false, "admit anyone without a key: for a drill on this machine only")
 	journal := fs.String("journal", "", "keep every folded line in `DIR`, a file a day (journal-YYYY-MM-DD.jsonl, from the goals file's day start), and replay today's on start, so figures survive a restart")
 	logPath := fs.String("log", "", "append the connection log to `FILE` (default standard error)")
-	maxSessions := fs.Int("max-sessions", 200, "most sessions open at once, all keys together (0: no limit)")
+	// 1,000: what two cores were measured to keep fresh (docs/PERFORMANCE.md);
+	// --max-lag turns dashboards away sooner on a slower or busier machine.
+	maxSessions := fs.Int("max-sessions", 1000, "most sessions open at once, all keys together (0: no limit)")
 	maxPerKey := fs.Int("max-per-key", 5, "most sessions open at once per key (0: no limit)")
 	idle := fs.Duration("idle-timeout", 30*time.Minute, "close a dashboard after this long without a key press (0: never)")
 	maxSession := fs.Duration("max-session", 12*time.Hour, "close any session this long after it began (0: never)")
