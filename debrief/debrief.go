@@ -92,7 +92,7 @@ func Build(r io.Reader, opt Options) (*Debrief, error) {
 		return nil, fmt.Errorf("%d drill.started lines: the recording holds more than one drill run; debrief one run at a time", d.Drills)
 	}
 	started := d.Started.Drill
-	sc, err := scenarioOf(started.Scenario, opt.Scenario)
+	sc, err := ScenarioOf(started.Scenario, opt.Scenario)
 	if err != nil {
 		return nil, err
 	}
@@ -149,10 +149,10 @@ func Build(r io.Reader, opt Options) (*Debrief, error) {
 	return db, nil
 }
 
-// scenarioOf is the drill's scenario: the file given, which must be the
+// ScenarioOf is the drill's scenario: the file given, which must be the
 // one the drill ran, or the bundled one of that name. The recording's name
 // is never taken for a path: text from a recording is shown, not obeyed.
-func scenarioOf(name string, given *simulator.Scenario) (*simulator.Scenario, error) {
+func ScenarioOf(name string, given *simulator.Scenario) (*simulator.Scenario, error) {
 	if given != nil {
 		if given.Name != name {
 			return nil, fmt.Errorf("the recording is a drill of scenario %q, the scenario given is %q", name, given.Name)

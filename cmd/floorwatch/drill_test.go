@@ -155,7 +155,7 @@ func TestDemoTraineeActs(t *testing.T) {
 	waitFor(t, screen, ": ok", 10*time.Second)
 	typed.Write([]byte("L"))
 	waitFor(t, screen, "local: send home a0", 10*time.Second)
-	quitDemo(t, typed, done)
+	quitDashboard(t, typed, done)
 }
 
 // serve --scenario: a trainee's key acts over SSH, and the drill.action

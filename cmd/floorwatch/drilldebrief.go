@@ -18,14 +18,17 @@ import (
 	"github.com/floorwatch/floorwatch/tui"
 )
 
-// drillShadow is a dashboard's Options.Shadow for a drill of sc folded
-// with opts: the Overview sets the drill beside the same callers with no
-// command taken, as the debrief does. Each dashboard that calls it gets a
-// shadow floor of its own, which serves that dashboard's goroutine only.
-func drillShadow(sc *simulator.Scenario, opts floor.Options) func(d *floor.DrillStart) (tui.Comparer, error) {
+// drillShadow is a dashboard's Options.Shadow for a drill of sc (nil: the
+// bundled scenario the drill names, for `watch` on any drill's feed or
+// recording) folded with opts: the Overview sets the drill beside the same
+// callers with no command taken, as the debrief does. Each dashboard that
+// calls it gets a shadow floor of its own, which serves that dashboard's
+// goroutine only.
+func drillShadow(given *simulator.Scenario, opts floor.Options) func(d *floor.DrillStart) (tui.Comparer, error) {
 	return func(d *floor.DrillStart) (tui.Comparer, error) {
-		if d.Scenario != sc.Name {
-			return nil, fmt.Errorf("the drill is of scenario %q, this is %q", d.Scenario, sc.Name)
+		sc, err := debrief.ScenarioOf(d.Scenario, given)
+		if err != nil {
+			return nil, err
 		}
 		b, err := debrief.Shadow(sc, d.Seed, opts)
 		if err != nil {

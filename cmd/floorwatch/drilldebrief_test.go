@@ -176,7 +176,7 @@ func TestDemoDrillWritesItsDebrief(t *testing.T) {
 	waitFor(t, screen, "Briefing: tiny-drill", 15*time.Second)
 	typed.Write([]byte("x"))
 	waitFor(t, screen, "q writes the debrief to", 30*time.Second)
-	quitDemo(t, typed, done)
+	quitDashboard(t, typed, done)
 
 	base := ""
 	for _, ext := range []string{".jsonl", ".md", ".html"} {
@@ -237,8 +237,25 @@ func TestDemoDebriefFlags(t *testing.T) {
 	if strings.Contains(screen.String(), "debrief") {
 		t.Error("with --no-debrief the dashboard speaks of a debrief")
 	}
-	quitDemo(t, typed, done)
+	quitDashboard(t, typed, done)
 	if found, _ := filepath.Glob(filepath.Join(dir, "*")); len(found) != 0 {
 		t.Errorf("--no-debrief wrote %v", found)
 	}
+}
+
+// watch on a drill's feed sets it beside the same callers with no action,
+// as demo does, when the drill is of a bundled scenario.
+func TestWatchOnADrillComparesWithoutTheActions(t *testing.T) {
+	url, stop := startSim(t, "--scenario", "monday-surge", "--drill", "--speed", "600")
+	defer stop()
+	screen, typed := fakeTerminal(t)
+	done := make(chan error, 1)
+	go func() {
+		fs := flag.NewFlagSet("floorwatch watch", flag.ContinueOnError)
+		done <- runWatch(fs, []string{url}, io.Discard, io.Discard)
+	}()
+	waitFor(t, screen, "Briefing: monday-surge", 15*time.Second)
+	typed.Write([]byte("x"))
+	waitFor(t, screen, "(without you", 20*time.Second)
+	quitDashboard(t, typed, done)
 }

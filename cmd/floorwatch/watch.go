@@ -20,6 +20,7 @@ import (
 	"github.com/floorwatch/floorwatch/feed"
 	"github.com/floorwatch/floorwatch/floor"
 	"github.com/floorwatch/floorwatch/live"
+	"github.com/floorwatch/floorwatch/simulator"
 	"github.com/floorwatch/floorwatch/tui"
 )
 
@@ -105,6 +106,7 @@ func runWatch(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	nf.register(fs, natsSubscribe)
 	replay := fs.String("replay", "", "play the recording `FILE` (.jsonl) instead of a live feed: space pauses, +/- change the speed, ←/→ seek 5 minutes")
 	speed := fs.String("speed", DefaultReplaySpeed, "with --replay: floor seconds a second, `N` of 1, 10, 60, 600 or max")
+	scenario := fs.String("scenario", "", "on a drill's feed or recording: its scenario `FILE` when it is not a bundled one, for the Overview's comparison with the same callers and no action")
 	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
@@ -123,6 +125,14 @@ func runWatch(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// A drill's feed or recording: beside the floor without the actions.
+	var sc *simulator.Scenario
+	if *scenario != "" {
+		if sc, err = simulator.Load(*scenario); err != nil {
+			return err
+		}
+	}
+	dash.Shadow = drillShadow(sc, opts)
 	if *replay != "" {
 		return watchReplay(*replay, *speed, opts, dash, beside, logger)
 	}

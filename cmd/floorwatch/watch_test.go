@@ -59,18 +59,18 @@ func fakeTerminal(t *testing.T) (*syncBuffer, *io.PipeWriter) {
 }
 
 // waitFor polls the screen until it shows want.
-// quitDemo presses q on a demo's terminal and waits for the demo to end
-// cleanly with its error on done.
-func quitDemo(t *testing.T, typed io.Writer, done <-chan error) {
+// quitDashboard presses q on a dashboard's terminal (demo's, watch's) and
+// waits for it to end cleanly with its error on done.
+func quitDashboard(t *testing.T, typed io.Writer, done <-chan error) {
 	t.Helper()
 	typed.Write([]byte("q"))
 	select {
 	case err := <-done:
 		if err != nil {
-			t.Fatalf("demo: %v", err)
+			t.Fatalf("the dashboard: %v", err)
 		}
 	case <-time.After(15 * time.Second):
-		t.Fatal("demo did not quit on q")
+		t.Fatal("the dashboard did not quit on q")
 	}
 }
 
@@ -216,7 +216,7 @@ func TestDemoRunsTheSimulatorThroughAFeed(t *testing.T) {
 	// Keys still answer while the feed pours in.
 	typed.Write([]byte("6"))
 	waitFor(t, screen, "counts on the arrows", 5*time.Second)
-	quitDemo(t, typed, ran)
+	quitDashboard(t, typed, ran)
 }
 
 func TestDemoUsage(t *testing.T) {
