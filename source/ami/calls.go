@@ -401,20 +401,8 @@ func (c *Converter) onlyCallOf(a *agent, q string) *call {
 
 // endCall ends a call in conversation at end; its wrap-up lasts wrap.
 func (c *Converter) endCall(cl *call, end time.Time, wrap time.Duration) {
-	if w, ok := c.wrapping[cl.id]; ok {
-		// The same call ends again before its last wrap-up did: that one
-		// ends now, as the fold holds one wrap-up per call.
-		delete(c.wrapping, cl.id)
-		c.push(end, &feed.Event{Type: feed.TypeWrapped, Call: cl.id, Agent: w.agent.ID})
-	}
-	a := cl.agent
-	c.push(end, &feed.Event{Type: feed.TypeEnded, Call: cl.id, Agent: a.ID})
-	if wrap == 0 {
-		c.push(end, &feed.Event{Type: feed.TypeWrapped, Call: cl.id, Agent: a.ID})
-	} else {
-		c.wrapping[cl.id] = inWrap{end: end.Add(wrap), agent: a}
-	}
-	c.endLeg(a, end, wrap, cl.id)
+	c.wrapping.EndCall(c.push, cl.id, cl.agent, cl.agent.ID, end, wrap)
+	c.endLeg(cl.agent, end, wrap, cl.id)
 }
 
 // endLeg ends agent a's part in a call at end: wrap-up for wrap (Asterisk

@@ -90,7 +90,7 @@ type Converter struct {
 	// undecided are calls whose outcome waits on a later event or a
 	// deadline; nothing after their decision's time is emitted meanwhile.
 	undecided map[string]*call
-	wrapping  map[string]inWrap
+	wrapping  asterisk.Wraps[*agent]
 
 	clock      time.Time // the PBX's newest time seen
 	released   time.Time // the time of the last event emitted
@@ -188,11 +188,6 @@ func (cl *call) holdFrom() time.Time {
 	return cl.last
 }
 
-type inWrap struct {
-	end   time.Time
-	agent *agent
-}
-
 type timerKind uint8
 
 const (
@@ -217,7 +212,7 @@ func NewConverter(cfg Config, emit func(*feed.Event)) *Converter {
 		calls:     map[string]*call{},
 		done:      map[string]time.Time{},
 		undecided: map[string]*call{},
-		wrapping:  map[string]inWrap{},
+		wrapping:  asterisk.Wraps[*agent]{},
 		shadow:    floor.New(floor.Options{}),
 	}
 	c.roster = asterisk.NewRoster(cfg.Agents, newAgent)
@@ -397,10 +392,7 @@ func (c *Converter) fire(it asterisk.Item[timer]) {
 			c.endReconcile()
 		}
 	case wrapDone:
-		if w, ok := c.wrapping[t.call]; ok && w.agent == t.agent && w.end.Equal(it.At) {
-			delete(c.wrapping, t.call)
-			c.push(it.At, &feed.Event{Type: feed.TypeWrapped, Call: t.call, Agent: t.agent.ID})
-		}
+		c.wrapping.Done(c.push, t.call, t.agent, it.At)
 		c.touch(t.agent, it.At)
 	}
 }

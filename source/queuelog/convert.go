@@ -75,9 +75,9 @@ type Converter struct {
 	spelling map[string]string // lower-case name → the goals file's id
 	wrapUp   map[string]time.Duration
 	calls    map[string]*call
-	held     map[string]*call     // calls transferring: events after them wait
-	done     map[string]time.Time // a finished call's last event, for its id used again
-	wrapping map[string]inWrap    // calls in wrap-up, by id
+	held     map[string]*call       // calls transferring: events after them wait
+	done     map[string]time.Time   // a finished call's last event, for its id used again
+	wrapping asterisk.Wraps[*agent] // calls in wrap-up, by id
 	roster   *roster
 
 	timers asterisk.Schedule[timer]
@@ -126,12 +126,6 @@ func (c *call) at(ts time.Time) time.Time {
 	return ts
 }
 
-// inWrap is a call's wrap-up in progress.
-type inWrap struct {
-	end   time.Time
-	agent *agent
-}
-
 // timer is a derived change due later: the end of an agent's wrap-up (and
 // of the call's, when call is set), or a transfer's deadline.
 type timer struct {
@@ -151,7 +145,7 @@ func NewConverter(cfg Config, emit func(*feed.Event)) *Converter {
 		calls:    map[string]*call{},
 		held:     map[string]*call{},
 		done:     map[string]time.Time{},
-		wrapping: map[string]inWrap{},
+		wrapping: asterisk.Wraps[*agent]{},
 		roster:   newRoster(cfg.Agents),
 	}
 	if g := cfg.Goals; g != nil {
@@ -278,10 +272,7 @@ func (c *Converter) fire(it asterisk.Item[timer]) {
 		}
 		return
 	}
-	if w, ok := c.wrapping[t.call]; ok && w.agent == t.agent && w.end.Equal(it.At) {
-		delete(c.wrapping, t.call)
-		c.push(it.At, &feed.Event{Type: feed.TypeWrapped, Call: t.call, Agent: t.agent.ID})
-	}
+	c.wrapping.Done(c.push, t.call, t.agent, it.At)
 	c.touch(t.agent, it.At)
 }
 
@@ -638,20 +629,8 @@ func (c *Converter) complete(r *record) error {
 
 // endCall ends a call in conversation at end; its wrap-up lasts wrap.
 func (c *Converter) endCall(cl *call, end time.Time, wrap time.Duration) {
-	if w, ok := c.wrapping[cl.id]; ok {
-		// The same call id ends again before its last wrap-up did: that
-		// one ends now, as the fold holds one wrap-up per call.
-		delete(c.wrapping, cl.id)
-		c.push(end, &feed.Event{Type: feed.TypeWrapped, Call: cl.id, Agent: w.agent.ID})
-	}
-	a := cl.agent
-	c.push(end, &feed.Event{Type: feed.TypeEnded, Call: cl.id, Agent: a.ID})
-	if wrap == 0 {
-		c.push(end, &feed.Event{Type: feed.TypeWrapped, Call: cl.id, Agent: a.ID})
-	} else {
-		c.wrapping[cl.id] = inWrap{end: end.Add(wrap), agent: a}
-	}
-	c.endLeg(a, end, wrap, cl.id)
+	c.wrapping.EndCall(c.push, cl.id, cl.agent, cl.agent.ID, end, wrap)
+	c.endLeg(cl.agent, end, wrap, cl.id)
 }
 
 // isAgent reports whether name stands for agent a.
