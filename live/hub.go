@@ -32,6 +32,9 @@ type Hub struct {
 	// floor.RecoveryItem.Key. It is replaced, never changed, so a view may
 	// keep the map it was given.
 	done map[string]Done
+	// onDone, when set, is told every new set of done marks (a journal
+	// keeping them across a restart).
+	onDone func(map[string]Done)
 	// target is the seq the latest hello announced: catching up until the
 	// fold has it.
 	target int64
@@ -291,8 +294,39 @@ func (h *Hub) MarkDone(key, by string, at time.Time) {
 		}
 	}
 	next[key] = Done{By: by, At: at}
-	h.done = next
+	h.setDone(next)
+}
+
+// setDone replaces the done marks, with h.mu held.
+func (h *Hub) setDone(marks map[string]Done) {
+	h.done = marks
+	if h.onDone != nil {
+		h.onDone(marks)
+	}
 	h.changed()
+}
+
+// SetDoneHook has fn told every new set of done marks, from the goroutine
+// that changed them with the hub locked: it must not block or call the
+// hub. The map is never changed afterwards.
+func (h *Hub) SetDoneHook(fn func(map[string]Done)) {
+	h.mu.Lock()
+	h.onDone = fn
+	h.mu.Unlock()
+}
+
+// RestoreDone puts back the done marks kept across a restart, those of
+// items still on the day's list.
+func (h *Hub) RestoreDone(marks map[string]Done) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	next := map[string]Done{}
+	for _, it := range h.reportLocked(floor.All).Recovery {
+		if d, ok := marks[it.Key()]; ok {
+			next[it.Key()] = d
+		}
+	}
+	h.setDone(next)
 }
 
 // Undo takes the done mark off key.
@@ -304,8 +338,7 @@ func (h *Hub) Undo(key string) {
 	}
 	next := maps.Clone(h.done)
 	delete(next, key)
-	h.done = next
-	h.changed()
+	h.setDone(next)
 }
 
 // DoneMarks is every done mark, by item key. The map is never changed

@@ -124,6 +124,26 @@ func TestDoneMarksOfItemsNoLongerListedAreLetGo(t *testing.T) {
 	}
 }
 
+// Marks kept across a restart come back for the items still on the day's
+// list, and every change after is told to the hook that keeps them.
+func TestDoneMarksRestoredAndKept(t *testing.T) {
+	h := NewHub(floor.New(floor.Options{}))
+	h.Frame([]byte(abandoned(1, "c1") + "\n" + abandoned(3, "c3")))
+	items := h.Report(floor.All).Recovery
+	at := time.Date(2026, 11, 23, 8, 10, 0, 0, time.UTC)
+	h.RestoreDone(map[string]Done{items[1].Key(): {By: "ana", At: at}, "abandon/gone@2026-11-22T08:00:00.000Z": {By: "ben"}})
+	if marks := h.DoneMarks(); len(marks) != 1 || marks[items[1].Key()].By != "ana" {
+		t.Errorf("restored %v, want only ana's mark on %s", marks, items[1].Key())
+	}
+	var told []map[string]Done
+	h.SetDoneHook(func(m map[string]Done) { told = append(told, m) })
+	h.MarkDone(items[0].Key(), "ben", at)
+	h.Undo(items[1].Key())
+	if len(told) != 2 || len(told[0]) != 2 || len(told[1]) != 1 || told[1][items[0].Key()].By != "ben" {
+		t.Errorf("the hook was told %v, want both marks, then ben's alone", told)
+	}
+}
+
 // A drill run again while a dashboard was away: it resumes the old stream,
 // the server (restarted) answers with its new stream and a snapshot of now.
 // The hub starts the new floor and asks for the new run from its start, so
