@@ -388,8 +388,15 @@ func HeartbeatSourceLost(frame []byte) (string, bool) {
 	if json.Unmarshal(bytes.TrimSpace(frame), &hb) != nil || hb.Type != TypeHeartbeat {
 		return "", false
 	}
+	if len(hb.SourceLost) > maxSourceLost {
+		// A line on screen is all it is for; a feed cannot make it more.
+		hb.SourceLost = strings.ToValidUTF8(hb.SourceLost[:maxSourceLost], "") + "…"
+	}
 	return safetext.Clean(hb.SourceLost), true
 }
+
+// maxSourceLost bounds the bytes of a heartbeat's source_lost kept.
+const maxSourceLost = 512
 
 // helloSeq is the seq the first line of a connection's first frame
 // announces, or -1 when that line is not a hello.

@@ -436,6 +436,11 @@ func TestClientSeesSourceLost(t *testing.T) {
 	if st := c.Status(); st.State != feed.ConnLive {
 		t.Errorf("state %s, want live: the feed itself is up", st.State)
 	}
+	s.SetSourceLost(strings.Repeat("é", 100000))
+	waitFor(t, "the client to see a long reason", 5*time.Second, func() bool { return strings.HasPrefix(c.Status().SourceLost, "éé") })
+	if got := c.Status().SourceLost; len(got) > 520 || !strings.HasSuffix(got, "é…") {
+		t.Errorf("a 200 kB reason kept as %d bytes ending %q, want it cut to about 512 at a whole character", len(got), got[len(got)-8:])
+	}
 	s.SetSourceLost("")
 	waitFor(t, "the client to see the source back", 5*time.Second, func() bool { return c.Status().SourceLost == "" })
 	if got, want := reportJSON(t, hub), cleanReport(t, evs); got != want {
