@@ -32,6 +32,26 @@ type Options struct {
 	// By names whoever acknowledges with this book, on the alerts they
 	// acknowledge; "" leaves acknowledgements unsigned.
 	By string
+	// Shared, when set, holds the acknowledgements of every book on the
+	// same floor (the sessions of one server: live.Hub), so that an alert
+	// one supervisor acknowledged shows as theirs to the others. Nil keeps
+	// them in the book.
+	Shared Acks
+}
+
+// Acks keep acknowledgements shared by several books.
+type Acks interface {
+	// AlertAcks is every acknowledgement, by alert key; the map is never
+	// changed afterwards.
+	AlertAcks() map[string]Ack
+	// AckAlert acknowledges the alert key, by by, at at (floor clock).
+	AckAlert(key, by string, at time.Time)
+}
+
+// Ack is one acknowledgement: when (on the floor clock) and by whom.
+type Ack struct {
+	At time.Time
+	By string
 }
 
 // Alert is one of the floor's alerts as this book sees it.
@@ -42,18 +62,12 @@ type Alert struct {
 	AckedBy string
 }
 
-// ack is an acknowledgement of one alert.
-type ack struct {
-	at time.Time
-	by string
-}
-
 // Book follows the floor's alert log for one viewer. It is not safe for
 // concurrent use: each dashboard keeps its own.
 type Book struct {
 	opts   Options
 	alerts []Alert // the last report's log, with acknowledgements
-	acks   map[string]ack
+	acks   map[string]Ack // this book's own, without Options.Shared
 	// seen are the alerts this book has handed out as raised (or found
 	// already over), so that each is raised once.
 	seen  map[string]bool
@@ -63,7 +77,7 @@ type Book struct {
 
 // New makes an empty Book.
 func New(opts Options) *Book {
-	return &Book{opts: opts, acks: map[string]ack{}, seen: map[string]bool{}}
+	return &Book{opts: opts, acks: map[string]Ack{}, seen: map[string]bool{}}
 }
 
 // Observe takes the alert log of a report and returns the alerts raised
@@ -82,11 +96,15 @@ func (b *Book) Observe(r *floor.Report) (raised []Alert) {
 	}
 	b.now = r.Now.Time
 	b.alerts = make([]Alert, len(r.Alerts))
-	keep := make(map[string]ack, len(b.acks))
+	acks := b.acks
+	if b.opts.Shared != nil {
+		acks = b.opts.Shared.AlertAcks()
+	}
+	keep := make(map[string]Ack, len(b.acks))
 	for i, fa := range r.Alerts {
 		a := Alert{Alert: fa}
-		if k, ok := b.acks[fa.Key]; ok {
-			a.Acked, a.AckedAt, a.AckedBy = true, k.at, k.by
+		if k, ok := acks[fa.Key]; ok {
+			a.Acked, a.AckedAt, a.AckedBy = true, k.At, k.By
 			keep[fa.Key] = k
 		}
 		b.alerts[i] = a
@@ -126,7 +144,11 @@ func (b *Book) Ack(key string) bool {
 
 func (b *Book) ackAt(a *Alert) {
 	a.Acked, a.AckedAt, a.AckedBy = true, b.now, b.opts.By
-	b.acks[a.Key] = ack{at: b.now, by: b.opts.By}
+	if b.opts.Shared != nil {
+		b.opts.Shared.AckAlert(a.Key, b.opts.By, b.now)
+		return
+	}
+	b.acks[a.Key] = Ack{At: b.now, By: b.opts.By}
 }
 
 // AckAll acknowledges every active alert and says how many it did.

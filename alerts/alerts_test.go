@@ -117,3 +117,45 @@ func TestNewFloorStartsANewBook(t *testing.T) {
 		t.Error("an acknowledgement of the old run carried over")
 	}
 }
+
+// shared is an Acks as a hub keeps them: replaced on each acknowledgement.
+type shared struct{ acks map[string]Ack }
+
+func (s *shared) AlertAcks() map[string]Ack { return s.acks }
+func (s *shared) AckAlert(key, by string, at time.Time) {
+	next := map[string]Ack{key: {At: at, By: by}}
+	for k, a := range s.acks {
+		if k != key {
+			next[k] = a
+		}
+	}
+	s.acks = next
+}
+
+// Two supervisors' books on one floor: what one acknowledges shows as
+// theirs in the other's, at the other's next look; each rings on its own.
+func TestAcknowledgementsShared(t *testing.T) {
+	store := &shared{}
+	ana, ben := New(Options{By: "ana", Shared: store}), New(Options{By: "ben", Shared: store})
+	wait := alert(KindLongWait, 40, -1)
+	r := report(45, true, wait)
+	if got := ana.Observe(r); len(got) != 1 {
+		t.Fatalf("ana's book raised %v", keys(got))
+	}
+	if got := ben.Observe(r); len(got) != 1 {
+		t.Fatalf("ben's book raised %v: each book rings for itself", keys(got))
+	}
+	if !ana.Ack(wait.Key) || ana.Unacked() != 0 {
+		t.Fatal("ana's acknowledgement did not take")
+	}
+	if ben.Unacked() != 1 {
+		t.Error("ben's book changed before it looked again")
+	}
+	ben.Observe(report(46, true, wait))
+	if l := ben.List(); ben.Unacked() != 0 || !l[0].Acked || l[0].AckedBy != "ana" || !l[0].AckedAt.Equal(at(45)) {
+		t.Errorf("ben's book after ana acknowledged: %+v", l)
+	}
+	if ben.Ack(wait.Key) {
+		t.Error("ben acknowledged an alert ana already had")
+	}
+}

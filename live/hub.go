@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/floorwatch/floorwatch/alerts"
 	"github.com/floorwatch/floorwatch/feed"
 	"github.com/floorwatch/floorwatch/floor"
 )
@@ -35,6 +36,9 @@ type Hub struct {
 	// onDone, when set, is told every new set of done marks (a journal
 	// keeping them across a restart).
 	onDone func(map[string]Done)
+	// acks are the alerts supervisors have acknowledged, by alert key
+	// (alerts.Acks): replaced, never changed, as done is.
+	acks map[string]alerts.Ack
 	// target is the seq the latest hello announced: catching up until the
 	// fold has it.
 	target int64
@@ -144,7 +148,7 @@ func (h *Hub) Snapshot() feed.Snapshot {
 func (h *Hub) Reset(f *floor.Floor) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.fl, h.target, h.done = f, 0, nil
+	h.fl, h.target, h.done, h.acks = f, 0, nil, nil
 	clear(h.reports)
 	h.changed()
 }
@@ -303,6 +307,32 @@ func (h *Hub) setDone(marks map[string]Done) {
 	if h.onDone != nil {
 		h.onDone(marks)
 	}
+	h.changed()
+}
+
+// AlertAcks is every acknowledged alert, by key (alerts.Acks). The map is
+// never changed afterwards.
+func (h *Hub) AlertAcks() map[string]alerts.Ack {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.acks
+}
+
+// AckAlert acknowledges the alert key for every view of the hub
+// (alerts.Acks). Acknowledgements of alerts gone from the day's log (a new
+// day, a new floor) are let go, so they stay as bounded as the log.
+func (h *Hub) AckAlert(key, by string, at time.Time) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	next := map[string]alerts.Ack{key: {At: at, By: by}}
+	if len(h.acks) > 0 {
+		for _, a := range h.reportLocked(floor.All).Alerts {
+			if k, ok := h.acks[a.Key]; ok && a.Key != key {
+				next[a.Key] = k
+			}
+		}
+	}
+	h.acks = next
 	h.changed()
 }
 

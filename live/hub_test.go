@@ -174,3 +174,27 @@ func TestRerunIsReadFromItsStart(t *testing.T) {
 		t.Errorf("the rerun's history: %d offered, new floor %d; want 1 and still the first new floor", r.Floor.Offered, r.NewFloor.Count)
 	}
 }
+
+// Acknowledgements are shared by every view and stay as bounded as the
+// day's alert log: one whose alert is no longer in it is let go at the
+// next acknowledgement.
+func TestAlertAcksAreSharedAndBounded(t *testing.T) {
+	h := NewHub(floor.New(floor.Options{}))
+	h.Frame([]byte(abandoned(1, "c1")))
+	ch, cancel := h.Subscribe()
+	defer cancel()
+	at := time.Date(2026, 11, 23, 8, 10, 0, 0, time.UTC)
+	h.AckAlert("long_wait:q@gone", "ana", at)
+	select {
+	case <-ch:
+	default:
+		t.Error("an acknowledgement did not wake the views")
+	}
+	if a := h.AlertAcks()["long_wait:q@gone"]; a.By != "ana" || !a.At.Equal(at) {
+		t.Errorf("ack = %+v, want ana's at %s", a, at)
+	}
+	h.AckAlert("service_level:q@now", "ben", at)
+	if acks := h.AlertAcks(); len(acks) != 1 || acks["service_level:q@now"].By != "ben" {
+		t.Errorf("acks %v, want only ben's: the other's alert is not in the log", acks)
+	}
+}

@@ -256,7 +256,7 @@ func New(hub *live.Hub, opts Options) tea.Model {
 		ctx:    ctx,
 		styles: NewStyles(opts.Renderer),
 		keys:   DefaultKeyMap(),
-		book:   alerts.New(alerts.Options{By: opts.Supervisor}),
+		book:   alerts.New(alerts.Options{By: opts.Supervisor, Shared: hub}),
 		cursor: map[view]int{},
 		offset: map[string]int{},
 		window: opts.Window,
