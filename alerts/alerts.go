@@ -66,7 +66,7 @@ type Alert struct {
 // concurrent use: each dashboard keeps its own.
 type Book struct {
 	opts   Options
-	alerts []Alert // the last report's log, with acknowledgements
+	alerts []Alert        // the last report's log, with acknowledgements
 	acks   map[string]Ack // this book's own, without Options.Shared
 	// seen are the alerts this book has handed out as raised (or found
 	// already over), so that each is raised once.
