@@ -33,9 +33,9 @@ type Hub struct {
 	// floor.RecoveryItem.Key. It is replaced, never changed, so a view may
 	// keep the map it was given.
 	done map[string]Done
-	// onDone, when set, is told every new set of done marks (a journal
-	// keeping them across a restart).
-	onDone func(map[string]Done)
+	// onMarks, when set, is told the supervisors' marks after each change
+	// (a journal keeping them across a restart).
+	onMarks func(Marks)
 	// acks are the alerts supervisors have acknowledged, by alert key
 	// (alerts.Acks): replaced, never changed, as done is.
 	acks map[string]alerts.Ack
@@ -298,14 +298,22 @@ func (h *Hub) MarkDone(key, by string, at time.Time) {
 		}
 	}
 	next[key] = Done{By: by, At: at}
-	h.setDone(next)
+	h.setMarks(next, h.acks)
 }
 
-// setDone replaces the done marks, with h.mu held.
-func (h *Hub) setDone(marks map[string]Done) {
-	h.done = marks
-	if h.onDone != nil {
-		h.onDone(marks)
+// Marks are what the supervisors have put on the floor: done marks on the
+// day's recovery items and acknowledgements of the day's alerts, by key.
+// Neither map is changed once handed out.
+type Marks struct {
+	Done map[string]Done       `json:"done"`
+	Acks map[string]alerts.Ack `json:"acks"`
+}
+
+// setMarks replaces the marks, with h.mu held.
+func (h *Hub) setMarks(done map[string]Done, acks map[string]alerts.Ack) {
+	h.done, h.acks = done, acks
+	if h.onMarks != nil {
+		h.onMarks(Marks{Done: done, Acks: acks})
 	}
 	h.changed()
 }
@@ -332,31 +340,37 @@ func (h *Hub) AckAlert(key, by string, at time.Time) {
 			}
 		}
 	}
-	h.acks = next
-	h.changed()
+	h.setMarks(h.done, next)
 }
 
-// SetDoneHook has fn told every new set of done marks, from the goroutine
-// that changed them with the hub locked: it must not block or call the
-// hub. The map is never changed afterwards.
-func (h *Hub) SetDoneHook(fn func(map[string]Done)) {
+// SetMarksHook has fn told the marks after each change, from the
+// goroutine that changed them with the hub locked: it must not block or
+// call the hub.
+func (h *Hub) SetMarksHook(fn func(Marks)) {
 	h.mu.Lock()
-	h.onDone = fn
+	h.onMarks = fn
 	h.mu.Unlock()
 }
 
-// RestoreDone puts back the done marks kept across a restart, those of
-// items still on the day's list.
-func (h *Hub) RestoreDone(marks map[string]Done) {
+// RestoreMarks puts back the marks kept across a restart: those of items
+// still on the day's recovery list and of alerts still in its log.
+func (h *Hub) RestoreMarks(m Marks) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	next := map[string]Done{}
-	for _, it := range h.reportLocked(floor.All).Recovery {
-		if d, ok := marks[it.Key()]; ok {
-			next[it.Key()] = d
+	r := h.reportLocked(floor.All)
+	done := map[string]Done{}
+	for _, it := range r.Recovery {
+		if d, ok := m.Done[it.Key()]; ok {
+			done[it.Key()] = d
 		}
 	}
-	h.setDone(next)
+	acks := map[string]alerts.Ack{}
+	for _, a := range r.Alerts {
+		if k, ok := m.Acks[a.Key]; ok {
+			acks[a.Key] = k
+		}
+	}
+	h.setMarks(done, acks)
 }
 
 // Undo takes the done mark off key.
@@ -368,7 +382,7 @@ func (h *Hub) Undo(key string) {
 	}
 	next := maps.Clone(h.done)
 	delete(next, key)
-	h.setDone(next)
+	h.setMarks(next, h.acks)
 }
 
 // DoneMarks is every done mark, by item key. The map is never changed

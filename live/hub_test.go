@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/floorwatch/floorwatch/alerts"
 	"github.com/floorwatch/floorwatch/floor"
 )
 
@@ -131,16 +132,20 @@ func TestDoneMarksRestoredAndKept(t *testing.T) {
 	h.Frame([]byte(abandoned(1, "c1") + "\n" + abandoned(3, "c3")))
 	items := h.Report(floor.All).Recovery
 	at := time.Date(2026, 11, 23, 8, 10, 0, 0, time.UTC)
-	h.RestoreDone(map[string]Done{items[1].Key(): {By: "ana", At: at}, "abandon/gone@2026-11-22T08:00:00.000Z": {By: "ben"}})
-	if marks := h.DoneMarks(); len(marks) != 1 || marks[items[1].Key()].By != "ana" {
-		t.Errorf("restored %v, want only ana's mark on %s", marks, items[1].Key())
+	h.RestoreMarks(Marks{Done: map[string]Done{items[1].Key(): {By: "ana", At: at}, "abandon/gone@2026-11-22T08:00:00.000Z": {By: "ben"}},
+		Acks: map[string]alerts.Ack{"long_wait:q@gone": {By: "ana"}}})
+	if marks := h.DoneMarks(); len(marks) != 1 || marks[items[1].Key()].By != "ana" || len(h.AlertAcks()) != 0 {
+		t.Errorf("restored %v and %v, want only ana's mark on %s and no acknowledgement of an alert not in the log",
+			marks, h.AlertAcks(), items[1].Key())
 	}
-	var told []map[string]Done
-	h.SetDoneHook(func(m map[string]Done) { told = append(told, m) })
+	var told []Marks
+	h.SetMarksHook(func(m Marks) { told = append(told, m) })
 	h.MarkDone(items[0].Key(), "ben", at)
 	h.Undo(items[1].Key())
-	if len(told) != 2 || len(told[0]) != 2 || len(told[1]) != 1 || told[1][items[0].Key()].By != "ben" {
-		t.Errorf("the hook was told %v, want both marks, then ben's alone", told)
+	h.AckAlert("service_level:q@now", "ana", at)
+	if len(told) != 3 || len(told[0].Done) != 2 || len(told[1].Done) != 1 || told[1].Done[items[0].Key()].By != "ben" ||
+		len(told[2].Done) != 1 || told[2].Acks["service_level:q@now"].By != "ana" {
+		t.Errorf("the hook was told %v, want both marks, then ben's alone, then with ana's acknowledgement", told)
 	}
 }
 

@@ -13,53 +13,52 @@ import (
 )
 
 // MarksFile is the file, beside the journal's day files, that keeps the
-// supervisors' done marks on the day's recovery items.
-const MarksFile = "done-marks.json"
+// supervisors' marks: done marks on the day's recovery items and
+// acknowledgements of its alerts.
+const MarksFile = "marks.json"
 
-// DoneMarks keeps the done marks in the journal's directory, so that who
-// dealt with which caller survives a restart as the figures do. The hub
-// hands it each new set of marks (Keep, its done hook); a goroutine of its
-// own writes the latest, so a slow disk never holds up a dashboard.
-type DoneMarks struct {
+// Marks keeps the supervisors' marks in the journal's directory, so
+// that who dealt with which caller, and who acknowledged which alert,
+// survive a restart as the figures do. The hub hands it the marks after
+// each change (Keep, its marks hook); a goroutine of its own writes the
+// latest, so a slow disk never holds up a dashboard.
+type Marks struct {
 	path string
 	log  *slog.Logger
 
 	mu      sync.Mutex
 	closed  bool
-	pending chan map[string]live.Done // the latest set not yet written
+	pending chan live.Marks // the latest marks not yet written
 	stopped chan struct{}
 }
 
-// OpenDoneMarks keeps the marks in dir (the journal's directory).
-func OpenDoneMarks(dir string, log *slog.Logger) *DoneMarks {
+// OpenMarks keeps the marks in dir (the journal's directory).
+func OpenMarks(dir string, log *slog.Logger) *Marks {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	d := &DoneMarks{path: filepath.Join(dir, MarksFile), log: log,
-		pending: make(chan map[string]live.Done, 1), stopped: make(chan struct{})}
+	d := &Marks{path: filepath.Join(dir, MarksFile), log: log,
+		pending: make(chan live.Marks, 1), stopped: make(chan struct{})}
 	go d.writer()
 	return d
 }
 
 // Load reads the marks kept; none when no mark was ever kept.
-func (d *DoneMarks) Load() (map[string]live.Done, error) {
+func (d *Marks) Load() (live.Marks, error) {
+	var marks live.Marks
 	b, err := os.ReadFile(d.path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
+		return marks, nil
 	}
-	if err != nil {
-		return nil, err
+	if err == nil {
+		err = json.Unmarshal(b, &marks)
 	}
-	var marks map[string]live.Done
-	if err := json.Unmarshal(b, &marks); err != nil {
-		return nil, err
-	}
-	return marks, nil
+	return marks, err
 }
 
 // Keep has marks written, replacing any set still waiting: only the
 // latest matters. It never blocks.
-func (d *DoneMarks) Keep(marks map[string]live.Done) {
+func (d *Marks) Keep(marks live.Marks) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.closed {
@@ -73,7 +72,7 @@ func (d *DoneMarks) Keep(marks map[string]live.Done) {
 }
 
 // Close writes the set still waiting, if any, and stops.
-func (d *DoneMarks) Close() {
+func (d *Marks) Close() {
 	d.mu.Lock()
 	if !d.closed {
 		d.closed = true
@@ -83,23 +82,23 @@ func (d *DoneMarks) Close() {
 	<-d.stopped
 }
 
-func (d *DoneMarks) writer() {
+func (d *Marks) writer() {
 	defer close(d.stopped)
 	for marks := range d.pending {
 		if err := d.write(marks); err != nil {
-			d.log.Error("done marks not kept (they stay on screen; a restart would lose them)", "path", d.path, "err", err)
+			d.log.Error("supervisors' marks not kept (they stay on screen; a restart would lose them)", "path", d.path, "err", err)
 		}
 	}
 }
 
 // write replaces the file whole: a temporary file renamed over it, so a
 // crash leaves the old set or the new, never half of one.
-func (d *DoneMarks) write(marks map[string]live.Done) error {
+func (d *Marks) write(marks live.Marks) error {
 	b, err := json.Marshal(marks)
 	if err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(filepath.Dir(d.path), ".done-marks-*")
+	f, err := os.CreateTemp(filepath.Dir(d.path), ".marks-*")
 	if err != nil {
 		return err
 	}

@@ -168,15 +168,16 @@ func runServe(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	hub := live.NewHub(fl)
 	if jr != nil {
 		hub.SetLineHook(jr.Record)
-		// Who dealt with which caller today survives a restart too.
-		marks := sshserve.OpenDoneMarks(*journal, log)
+		// Who dealt with which caller today, and who acknowledged which
+		// alert, survive a restart too.
+		marks := sshserve.OpenMarks(*journal, log)
 		defer marks.Close()
 		if kept, err := marks.Load(); err != nil {
-			log.Warn("done marks not read: the recovery list starts with none", "err", err)
+			log.Warn("supervisors' marks not read: done marks and acknowledgements start afresh", "err", err)
 		} else {
-			hub.RestoreDone(kept)
+			hub.RestoreMarks(kept)
 		}
-		hub.SetDoneHook(marks.Keep)
+		hub.SetMarksHook(marks.Keep)
 	}
 	// Every session shows a reconnect when it happens.
 	copt.FromStart, copt.OnStatus = true, func(feed.ConnStatus) { hub.ConnChanged() }
