@@ -8,9 +8,11 @@ import (
 	"io"
 	"log"
 	"os"
+	"os/signal"
 	"slices"
 	"strconv"
 	"sync"
+	"syscall"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -259,7 +261,21 @@ func runDashboard(hub *live.Hub, opts tui.Options, feedRun func(context.Context)
 	fed := make(chan error, 1)
 	go func() { fed <- feedRun(ctx) }()
 	opts.Context = ctx
-	_, err := tea.NewProgram(tui.New(hub, opts), programOptions...).Run()
+	p := tea.NewProgram(tui.New(hub, opts), programOptions...)
+	// A terminal closed under the dashboard (a window shut, an SSH link
+	// gone) quits it as q does, so what quitting writes (a drill's
+	// debrief) is written.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go func() {
+		select {
+		case <-hup:
+			p.Quit()
+		case <-ctx.Done():
+		}
+	}()
+	_, err := p.Run()
 	cancel()
 	select {
 	case ferr := <-fed:
