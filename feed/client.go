@@ -1,10 +1,8 @@
 package feed
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -325,8 +323,8 @@ func (c *Client) session(ctx context.Context, done func(hello int64) bool) (live
 		}
 		c.mu.Lock()
 		c.status.LastFrame = time.Now()
-		if lost, ok := HeartbeatSourceLost(data); ok {
-			c.status.SourceLost = lost
+		if n, ok := ReadHeartbeat(data); ok {
+			c.status.SourceLost = n.SourceLost
 		}
 		c.mu.Unlock()
 		if c.sink.Frame(data) {
@@ -372,31 +370,6 @@ func refusal(resp *http.Response) string {
 	}
 	return ": " + line
 }
-
-// HeartbeatSourceLost is what a heartbeat frame says of the feed's source
-// (its source_lost, cleaned; "" when it says nothing), and whether the
-// frame is a heartbeat. Only heartbeats carry it, so other frames are
-// passed over by their first bytes.
-func HeartbeatSourceLost(frame []byte) (string, bool) {
-	if !bytes.HasPrefix(frame, []byte(`{"type":"heartbeat"`)) {
-		return "", false
-	}
-	var hb struct {
-		Type       string `json:"type"`
-		SourceLost string `json:"source_lost"`
-	}
-	if json.Unmarshal(bytes.TrimSpace(frame), &hb) != nil || hb.Type != TypeHeartbeat {
-		return "", false
-	}
-	if len(hb.SourceLost) > maxSourceLost {
-		// A line on screen is all it is for; a feed cannot make it more.
-		hb.SourceLost = strings.ToValidUTF8(hb.SourceLost[:maxSourceLost], "") + "…"
-	}
-	return safetext.Clean(hb.SourceLost), true
-}
-
-// maxSourceLost bounds the bytes of a heartbeat's source_lost kept.
-const maxSourceLost = 512
 
 // helloSeq is the seq the first line of a connection's first frame
 // announces, or -1 when that line is not a hello.

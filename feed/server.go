@@ -143,8 +143,8 @@ type Server struct {
 	closing  int            // 0 while open, else the close code every client gets
 	done     chan struct{}
 	// sourceLost is what every heartbeat says of the server's source
-	// (SetSourceLost): a JSON string, or nil while the source is reachable.
-	sourceLost atomic.Pointer[[]byte]
+	// (SetSourceLost), "" while it is reachable.
+	sourceLost atomic.Pointer[string]
 }
 
 type entry struct {
@@ -785,12 +785,11 @@ func (c *client) heartbeat() []byte {
 	if ts.Before(c.lastTS) {
 		ts = c.lastTS
 	}
-	line := lineOf(&Event{Type: TypeHeartbeat, Seq: c.lastSeq, TS: ts})
+	var notes HeartbeatNotes
 	if lost := c.s.sourceLost.Load(); lost != nil {
-		// Before the closing "}\n".
-		line = append(append(append(line[:len(line)-2:len(line)-2], `,"source_lost":`...), *lost...), "}\n"...)
+		notes.SourceLost = *lost
 	}
-	return line
+	return append(EncodeHeartbeat(c.lastSeq, ts, notes), '\n')
 }
 
 // SetSourceLost has every heartbeat say, while why is not "", that the
@@ -798,14 +797,7 @@ func (c *client) heartbeat() []byte {
 // that dashboards show their figures are not the floor's now; "" clears
 // it. A field clients that do not know it ignore, as the protocol says of
 // unknown fields.
-func (s *Server) SetSourceLost(why string) {
-	if why == "" {
-		s.sourceLost.Store(nil)
-		return
-	}
-	b := appendString(nil, why)
-	s.sourceLost.Store(&b)
-}
+func (s *Server) SetSourceLost(why string) { s.sourceLost.Store(&why) }
 
 func (c *client) write(frame []byte) error {
 	c.ws.SetWriteDeadline(time.Now().Add(serverWriteWait))

@@ -3,7 +3,6 @@ package natsfeed
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -326,7 +325,7 @@ func (c *Client) consume(ctx context.Context, s *site, catchUp bool) error {
 func (c *Client) session(ctx context.Context, s *site, catchUp bool) error {
 	cfg := jetstream.OrderedConsumerConfig{FilterSubjects: []string{s.subject}}
 	c.mu.Lock()
-	js, start := c.js, c.start
+	start := c.start
 	c.mu.Unlock()
 	if pos := s.position(); pos > 0 {
 		cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, pos+1
@@ -338,9 +337,7 @@ func (c *Client) session(ctx context.Context, s *site, catchUp bool) error {
 		from := start.Add(-back)
 		cfg.DeliverPolicy, cfg.OptStartTime, s.seekFrom = jetstream.DeliverByStartTimePolicy, &from, start
 	}
-	octx, cancel := context.WithTimeout(ctx, apiWait)
-	cons, err := js.OrderedConsumer(octx, StreamName, cfg)
-	cancel()
+	cons, err := c.consumer(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -356,6 +353,44 @@ func (c *Client) session(ctx context.Context, s *site, catchUp bool) error {
 			return nil
 		}
 	}
+	return eachMessage(ctx, cons, func(data []byte, md *jetstream.MsgMetadata) error {
+		switch s.seek(data, md.Timestamp) {
+		case skipped:
+		case passed:
+			s.mu.Lock()
+			s.pos = md.Sequence.Stream
+			s.mu.Unlock()
+		default:
+			if c.fold(ctx, s, data, md.Sequence.Stream) {
+				return errResync
+			}
+		}
+		if md.NumPending == 0 {
+			c.caughtUp(s)
+			if catchUp {
+				return errDone
+			}
+		}
+		return nil
+	})
+}
+
+// consumer opens an ordered consumer of the stream.
+func (c *Client) consumer(ctx context.Context, cfg jetstream.OrderedConsumerConfig) (jetstream.Consumer, error) {
+	c.mu.Lock()
+	js := c.js
+	c.mu.Unlock()
+	octx, cancel := context.WithTimeout(ctx, apiWait)
+	defer cancel()
+	return js.OrderedConsumer(octx, StreamName, cfg)
+}
+
+// errDone ends eachMessage with no error.
+var errDone = errors.New("done")
+
+// eachMessage hands fn each message of cons with its metadata, until ctx
+// ends, the consumer fails, or fn returns an error (errDone: nil).
+func eachMessage(ctx context.Context, cons jetstream.Consumer, fn func(data []byte, md *jetstream.MsgMetadata) error) error {
 	it, err := cons.Messages()
 	if err != nil {
 		return err
@@ -370,22 +405,11 @@ func (c *Client) session(ctx context.Context, s *site, catchUp bool) error {
 		if err != nil {
 			return err
 		}
-		switch s.seek(msg.Data(), md.Timestamp) {
-		case skipped:
-		case passed:
-			s.mu.Lock()
-			s.pos = md.Sequence.Stream
-			s.mu.Unlock()
-		default:
-			if c.fold(ctx, s, msg.Data(), md.Sequence.Stream) {
-				return errResync
-			}
-		}
-		if md.NumPending == 0 {
-			c.caughtUp(s)
-			if catchUp {
+		if err := fn(msg.Data(), md); err != nil {
+			if errors.Is(err, errDone) {
 				return nil
 			}
+			return err
 		}
 	}
 }
@@ -445,11 +469,11 @@ func (c *Client) fold(ctx context.Context, s *site, data []byte, seq uint64) (re
 	s.rerun = false
 	s.mu.Lock()
 	s.last = now
-	if n, ok := droppedCount(data); ok {
-		s.dropped = n
-	}
-	if lost, ok := feed.HeartbeatSourceLost(data); ok {
-		s.sourceLost = lost
+	if n, ok := feed.ReadHeartbeat(data); ok {
+		if n.Dropped > 0 {
+			s.dropped = n.Dropped
+		}
+		s.sourceLost = n.SourceLost
 	}
 	if !resync {
 		s.pos = seq
@@ -462,22 +486,6 @@ func (c *Client) fold(ctx context.Context, s *site, data []byte, seq uint64) (re
 		c.rebuild(ctx)
 	}
 	return resync
-}
-
-// droppedCount reads the count of dropped events a publisher's heartbeat
-// carries.
-func droppedCount(line []byte) (int64, bool) {
-	if !bytes.Contains(line, []byte(`"dropped"`)) {
-		return 0, false
-	}
-	var hb struct {
-		Type    string `json:"type"`
-		Dropped *int64 `json:"dropped"`
-	}
-	if json.Unmarshal(line, &hb) != nil || hb.Type != feed.TypeHeartbeat || hb.Dropped == nil {
-		return 0, false
-	}
-	return *hb.Dropped, true
 }
 
 // caughtUp marks a site as having read all the stream held for it; once

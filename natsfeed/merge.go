@@ -312,39 +312,22 @@ func (c *Client) rebuild(ctx context.Context) {
 // replay hands fn each line of the subject's messages from stream
 // sequence from to to, inclusive.
 func (c *Client) replay(ctx context.Context, subject string, from, to uint64, fn func(line []byte)) error {
-	c.mu.Lock()
-	js := c.js
-	c.mu.Unlock()
-	octx, cancel := context.WithTimeout(ctx, apiWait)
-	cons, err := js.OrderedConsumer(octx, StreamName, jetstream.OrderedConsumerConfig{FilterSubjects: []string{subject},
+	cons, err := c.consumer(ctx, jetstream.OrderedConsumerConfig{FilterSubjects: []string{subject},
 		DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: from})
-	cancel()
 	if err != nil {
 		return err
 	}
-	it, err := cons.Messages()
-	if err != nil {
-		return err
-	}
-	defer it.Stop()
-	for {
-		msg, err := it.Next(jetstream.NextContext(ctx))
-		if err != nil {
-			return err
-		}
-		md, err := msg.Metadata()
-		if err != nil {
-			return err
-		}
+	return eachMessage(ctx, cons, func(data []byte, md *jetstream.MsgMetadata) error {
 		if md.Sequence.Stream > to {
-			return nil
+			return errDone
 		}
-		feed.EachLine(msg.Data(), func(line []byte) bool {
+		feed.EachLine(data, func(line []byte) bool {
 			fn(line)
 			return true
 		})
 		if md.Sequence.Stream == to {
-			return nil
+			return errDone
 		}
-	}
+		return nil
+	})
 }

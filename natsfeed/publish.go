@@ -2,7 +2,6 @@ package natsfeed
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -288,16 +287,11 @@ func (p *Publisher) beat(ctx context.Context) {
 		if !quiet {
 			continue
 		}
-		line := feed.Encode(&feed.Event{Type: feed.TypeHeartbeat, Seq: seq, TS: p.opt.Clock()})
-		if dropped > 0 {
-			line = append(line[:len(line)-1], fmt.Sprintf(`,"dropped":%d}`, dropped)...)
-		}
+		notes := feed.HeartbeatNotes{Dropped: dropped}
 		if p.opt.SourceLost != nil {
-			if lost := p.opt.SourceLost(); lost != "" {
-				why, _ := json.Marshal(lost)
-				line = append(append(append(line[:len(line)-1], `,"source_lost":`...), why...), '}')
-			}
+			notes.SourceLost = p.opt.SourceLost()
 		}
+		line := feed.EncodeHeartbeat(seq, p.opt.Clock(), notes)
 		p.queueLine(line, fmt.Sprintf("%d:heartbeat:%d", seq, n), control)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -42,13 +41,7 @@ func TestBridgeAMIEndToEnd(t *testing.T) {
 			"--listen", "127.0.0.1:0"}, io.Discard, bridgeErr)
 	}()
 	url := waitForMatch(t, bridgeErr, `serving (ws://127\.0\.0\.1:\d+)`)
-	stopped := false
-	interrupt := func() {
-		if !stopped {
-			stopped = true
-			syscall.Kill(syscall.Getpid(), syscall.SIGINT)
-		}
-	}
+	interrupt := interruptOnce()
 	defer interrupt()
 
 	type figures struct {

@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -46,13 +45,7 @@ func TestBridgeTaskRouterEndToEnd(t *testing.T) {
 			"--auth-token-file", tokenFile, "--public-url", public, "--name", "flex"}, io.Discard, bridgeErr)
 	}()
 	feedURL := waitForMatch(t, bridgeErr, `serving (ws://127\.0\.0\.1:\d+)`)
-	stopped := false
-	interrupt := func() {
-		if !stopped {
-			stopped = true
-			syscall.Kill(syscall.Getpid(), syscall.SIGINT)
-		}
-	}
+	interrupt := interruptOnce()
 	defer interrupt()
 
 	// The day began ten minutes ago; "+10" is 10 s after.

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -128,13 +129,7 @@ func TestBridgeListenEndToEnd(t *testing.T) {
 		bridgeDone <- run([]string{"bridge", "queue-log:" + log, "--agents", agents, "--listen", "127.0.0.1:0", "--name", "asterisk"}, io.Discard, bridgeErr)
 	}()
 	url := waitForMatch(t, bridgeErr, `serving (ws://127\.0\.0\.1:\d+)`)
-	stopped := false
-	interrupt := func() {
-		if !stopped {
-			stopped = true
-			syscall.Kill(syscall.Getpid(), syscall.SIGINT)
-		}
-	}
+	interrupt := interruptOnce()
 	defer interrupt()
 
 	code, viaFeed, stderr := runCmd("status", "--feed", url, "--json", "--window", "all")
@@ -234,4 +229,12 @@ func waitForMatch(t *testing.T, out *syncBuffer, pattern string) string {
 	}
 	t.Fatalf("never printed %s; printed:\n%s", pattern, out.String())
 	return ""
+}
+
+// interruptOnce is a func that sends this process SIGINT, as ^C would, the
+// first time it is called: a command under test stops on it, and a test
+// may interrupt early and still defer the call.
+func interruptOnce() func() {
+	var once sync.Once
+	return func() { once.Do(func() { syscall.Kill(syscall.Getpid(), syscall.SIGINT) }) }
 }
