@@ -467,7 +467,7 @@ func (m *Model) legend() []string {
 		"The window (w; " + windowLabel(m.window) + " now, in the top bar and every table's title) is what counted figures cover; " +
 			"waiting, longest, states and times in state are always now. Sparklines are the last 60 minutes, a point a minute. " +
 			"Recognition ranks CSAT with " + itoa(priorSurveys) + " surveys at the team's mean added, so one 5 does not come first.",
-		"Day: today interval by interval, for the floor or a queue (n/N), in intervals of 15m, 30m or 1h (t), counted as status --intervals counts them: " +
+		"Day: today interval by interval, for the floor or a queue (n/N), in intervals of 15m, 30m or 1h (t), counted as status counts its intervals: " +
 			"a call in the interval it was answered or abandoned in. Each interval is judged on its own calls' goal; ● now marks the one in progress, " +
 			"which the cursor follows while it is on the last row (G). The bar is the calls offered.",
 		m.wallboardLegend(),
